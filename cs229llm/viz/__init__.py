@@ -1,0 +1,1 @@
+"""Widgets and live plots the notebooks share (one figure that redraws in place)."""
