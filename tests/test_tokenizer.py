@@ -1,0 +1,100 @@
+"""Tests for the fast (Hugging Face) byte-level BPE tokenizer wrapper and compression measures."""
+
+import pandas as pd
+import pytest
+
+from cs229llm.errors import InputError
+from cs229llm.tokenization.train import (
+    bytes_per_token,
+    compression_by_domain,
+    load_tokenizer,
+    train_tokenizer,
+)
+
+TRICKY = [
+    "Hello, world!  Two spaces, a tab\tand a newline\n\n\nthen three.",
+    "Unicode: café, naïve, Ünïcødé, 中文字符, русский текст, emoji 😀🎉👩‍👩‍👧 and 🇫🇷.",
+    "    leading spaces and trailing spaces    ",
+    "def square(x):\n    return x ** 2  # comment\n\n\tindented_with_tab = {'a': [1, 2, 3]}\n",
+    "\r\n\r\nwindows line ends\r\n and \u00a0 non-breaking \u200b zero-width",
+    "numbers 1234567890 3.14159 -42 1e-9 and a literal <|endoftext|> marker",
+]
+
+
+def small_corpus():
+    base = [
+        "The quick brown fox jumps over the lazy dog. " * 3,
+        "def add(a, b):\n    return a + b\n\nprint(add(2, 3))\n",
+        "In 1905 Einstein published four papers on the photoelectric effect and relativity.",
+        "Buy now! Free shipping on orders over $50. Limited time offer, while stocks last.",
+    ]
+    return base * 20 + TRICKY
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    return train_tokenizer(small_corpus(), vocab_size=400)
+
+
+def test_round_trip_is_exact_on_tricky_text(tokenizer):
+    for text in TRICKY + ["", " ", "\n", "🎉" * 5, "a" * 1000]:
+        assert tokenizer.decode(tokenizer.encode(text)) == text
+
+
+def test_encode_batch_matches_encode(tokenizer):
+    assert tokenizer.encode_batch(TRICKY) == [tokenizer.encode(text) for text in TRICKY]
+
+
+def test_vocab_holds_bytes_merges_and_end_of_text(tokenizer):
+    assert 256 + 1 < tokenizer.vocab_size <= 400
+    assert tokenizer.decode([tokenizer.eot_id]) == "<|endoftext|>"
+    # every byte is one token of its own, so unseen characters still encode
+    assert tokenizer.token_bytes(tokenizer.encode("\x01")[0]) == b"\x01"
+    assert b"".join(tokenizer.token_bytes(i) for i in tokenizer.encode("café 😀")) == "café 😀".encode()
+
+
+def test_merges_compress_frequent_text(tokenizer):
+    assert len(tokenizer.encode("The quick brown fox")) < len("The quick brown fox".encode()) / 2
+    assert bytes_per_token(tokenizer, small_corpus()) > 2.0
+
+
+def test_save_and_load_give_the_same_tokenizer(tokenizer, tmp_path):
+    path = tokenizer.save(tmp_path / "tok")
+    assert path.name == "tokenizer.json"
+    loaded = load_tokenizer(tmp_path / "tok")
+    assert loaded.fingerprint == tokenizer.fingerprint
+    assert loaded.eot_id == tokenizer.eot_id
+    assert loaded.encode(TRICKY[1]) == tokenizer.encode(TRICKY[1])
+
+
+def test_training_is_deterministic():
+    first = train_tokenizer(small_corpus(), vocab_size=350)
+    second = train_tokenizer(small_corpus(), vocab_size=350)
+    assert first.fingerprint == second.fingerprint
+
+
+def test_compression_by_domain_has_one_row_per_domain(tokenizer):
+    documents = pd.DataFrame({"text": ["def f(x):\n    return x\n", "Once upon a time there was a fox.", ""],
+                              "domain": ["code", "books", "books"]})
+    table = compression_by_domain(tokenizer, documents)
+    assert sorted(table["domain"]) == ["books", "code"]
+    books = table.set_index("domain").loc["books"]
+    assert books["documents"] == 1  # the empty text is not counted
+    assert books["bytes_per_token"] == pytest.approx(books["bytes"] / books["tokens"])
+
+
+@pytest.mark.parametrize("vocab_size", [0, 100, 256])
+def test_vocabulary_smaller_than_bytes_plus_specials_is_refused(vocab_size):
+    with pytest.raises(InputError, match="at least 257"):
+        train_tokenizer(small_corpus(), vocab_size=vocab_size)
+
+
+@pytest.mark.parametrize("corpus", [[], ["", ""]])
+def test_empty_corpus_is_refused(corpus):
+    with pytest.raises(InputError, match="empty"):
+        train_tokenizer(corpus, vocab_size=300)
+
+
+def test_missing_tokenizer_file_is_a_clear_error(tmp_path):
+    with pytest.raises(InputError, match="no tokenizer"):
+        load_tokenizer(tmp_path)
