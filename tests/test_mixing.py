@@ -1,0 +1,119 @@
+"""Tests for mixtures: weights, plans (tokens, epochs, warnings), temperature, UniMax, published mixtures."""
+
+import pytest
+
+from cs229llm.errors import InputError
+from cs229llm.mixing import (
+    DOMAINS,
+    PUBLISHED_MIXTURES,
+    Mixture,
+    parse_weights,
+    published_mixture,
+)
+
+AVAILABLE = {"code": 1_000, "books": 4_000, "news": 5_000}
+
+
+def test_parse_weights_reads_domain_equals_number():
+    assert parse_weights(" code=2, books=1,news=0.5 ") == {"code": 2.0, "books": 1.0, "news": 0.5}
+
+
+@pytest.mark.parametrize("text, message", [
+    ("code:2", "domain=number"),
+    ("code=lots", "not a number"),
+    ("code=1,code=2", "twice"),
+    ("", "empty"),
+    ("=3", "domain=number"),
+])
+def test_unparsable_weights_are_clear_errors(text, message):
+    with pytest.raises(InputError, match=message):
+        parse_weights(text)
+
+
+@pytest.mark.parametrize("weights, message", [
+    ({"code": -1, "books": 2}, "negative"),
+    ({"code": 0, "books": 0}, "all weights are zero"),
+    ({"poetry": 1}, "unknown domain"),
+    ({"code": float("inf")}, "finite"),
+])
+def test_bad_weights_are_clear_errors(weights, message):
+    with pytest.raises(InputError, match=message):
+        Mixture.from_weights(weights, DOMAINS)
+
+
+def test_weights_become_proportions_over_all_known_domains():
+    mixture = Mixture.parse("code=2,books=1,news=1", DOMAINS)
+    assert set(mixture.proportions) == set(DOMAINS)
+    assert mixture.proportions["code"] == pytest.approx(0.5)
+    assert mixture.proportions["shopping"] == 0.0
+    assert sum(mixture.proportions.values()) == pytest.approx(1.0)
+    assert mixture.readout().startswith("code=0.500 books=0.250 encyclopedic=0.000")
+
+
+def test_plan_counts_tokens_and_epochs_and_adds_up_to_the_budget():
+    plan = Mixture.from_weights({"code": 2, "books": 1, "news": 1}).plan(AVAILABLE, budget=10_001)
+    assert plan.table["tokens"].sum() == 10_001
+    epochs = plan.epochs
+    assert epochs["code"] == pytest.approx(5_000 / 1_000, rel=1e-3)  # half of the budget from 1,000 tokens
+    assert epochs["news"] == pytest.approx(2_500 / 5_000, rel=1e-3)
+    assert len(plan.warnings) == 1 and "code" in plan.warnings[0] and "Muennighoff" in plan.warnings[0]
+
+
+def test_no_warning_at_or_below_the_repetition_limit():
+    plan = Mixture.from_weights({"code": 1, "books": 1, "news": 1}).plan(AVAILABLE, budget=12_000)
+    assert max(plan.epochs.values()) == pytest.approx(4.0)
+    assert plan.warnings == []
+
+
+def test_plan_rejects_weighted_domains_missing_or_empty_in_the_corpus():
+    with pytest.raises(InputError, match="unknown domain"):
+        Mixture.from_weights({"science": 1}).plan(AVAILABLE, 100)
+    with pytest.raises(InputError, match="no tokens"):
+        Mixture.from_weights({"code": 1}).plan({"code": 0, "books": 10}, 100)
+    with pytest.raises(InputError, match="budget"):
+        Mixture.from_weights({"code": 1}).plan(AVAILABLE, 0)
+
+
+def test_from_epochs_reproduces_the_requested_repetition():
+    mixture = Mixture.from_epochs({"code": 3, "books": 1, "news": 0.5}, AVAILABLE)
+    budget = 3 * 1_000 + 4_000 + 2_500
+    plan = mixture.plan(AVAILABLE, budget)
+    assert plan.epochs["code"] == pytest.approx(3.0)
+    assert plan.epochs["news"] == pytest.approx(0.5)
+
+
+def test_temperature_one_is_natural_and_large_temperature_tends_to_uniform():
+    natural = Mixture.temperature(AVAILABLE, 1.0).proportions
+    assert natural["news"] == pytest.approx(0.5)
+    flat = Mixture.temperature(AVAILABLE, 1e6).proportions
+    assert all(value == pytest.approx(1 / 3, abs=1e-4) for value in flat.values())
+    sharper = Mixture.temperature(AVAILABLE, 0.5).proportions  # T < 1 favours big domains further
+    assert sharper["news"] > natural["news"] and sharper["code"] < natural["code"]
+    with pytest.raises(InputError, match="temperature"):
+        Mixture.temperature(AVAILABLE, 0)
+
+
+def test_unimax_is_uniform_until_the_epoch_cap_binds():
+    # budget 9,000: uniform would be 3,000 each, but code can give only 1 epoch = 1,000
+    plan = Mixture.unimax(AVAILABLE, budget=9_000, max_epochs=1).plan(AVAILABLE, 9_000)
+    tokens = dict(zip(plan.table["domain"], plan.table["tokens"]))
+    assert tokens == {"code": 1_000, "books": 4_000, "news": 4_000}
+    assert max(plan.epochs.values()) <= 1.0 + 1e-9
+    roomy = Mixture.unimax(AVAILABLE, budget=3_000, max_epochs=1).proportions
+    assert all(value == pytest.approx(1 / 3) for value in roomy.values())
+
+
+def test_mixture_feeds_the_sampler_interface():
+    mixture = Mixture.from_weights({"code": 1, "books": 3})
+    assert mixture.probabilities == {"code": 0.25, "books": 0.75}
+
+
+def test_published_mixtures_add_up_and_carry_citations():
+    for mixture in PUBLISHED_MIXTURES.values():
+        frame = mixture.frame()
+        assert frame["percent"].sum() == pytest.approx(100.0, abs=0.1)
+        assert "et al." in mixture.citation
+    pile = published_mixture("The Pile").frame().set_index("source")
+    assert pile.loc["Wikipedia", "epochs"] == 3
+    with pytest.raises(InputError, match="no published mixture"):
+        published_mixture("GPT-5")
