@@ -183,6 +183,12 @@ class Mixture:
         """Sampling probability per domain (what :class:`~cs229llm.tokenization.shards.MixtureSampler` reads)."""
         return dict(self.proportions)
 
+    def allocate(self, budget: float) -> dict[str, int]:
+        """Tokens per domain for a budget (integers adding up to the budget); no corpus needed."""
+        budget = _check_budget(budget)
+        return _largest_remainder({name: p * budget for name, p in self.proportions.items()},
+                                  int(round(budget)))
+
     def readout(self) -> str:
         """The proportions as plain text: ``code=0.250 books=0.125 ...``."""
         return " ".join(f"{name}={value:.3f}" for name, value in self.proportions.items())

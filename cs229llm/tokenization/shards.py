@@ -299,3 +299,53 @@ class MixtureSampler:
     def __repr__(self) -> str:
         mixture = " ".join(f"{d}={p:.3f}" for d, p in self.probabilities.items())
         return f"MixtureSampler(B={self.batch_size}, T={self.seq_len}, step={self.step}, {mixture})"
+
+
+# ---------------------------------------------------------------- the course's token data, built once
+
+
+def default_token_dir(vocab_size: int | None = None) -> Path:
+    """Where :func:`prepare_token_data` keeps the course tokenizer and shards for this profile."""
+    from ..config import get_profile
+    from ..paths import runs_dir
+
+    vocab_size = vocab_size or default_vocab_size()
+    return runs_dir() / "tokens" / f"{get_profile().name}-v{vocab_size}"
+
+
+def default_vocab_size() -> int:
+    """The course vocabulary size for the active profile (ci 512, laptop 2048, gpu 8192)."""
+    from ..config import by_profile
+
+    return by_profile(ci=512, laptop=2048, gpu=8192)
+
+
+def prepare_token_data(vocab_size: int | None = None, out_dir: str | Path | None = None,
+                       rebuild: bool = False) -> Path:
+    """Train the course tokenizer on ``domain_corpus("train")`` and write train and heldout shards.
+
+    Reuses what is already on disk unless ``rebuild``. Layout: ``out_dir/tokenizer.json``,
+    ``out_dir/train/`` and ``out_dir/heldout/`` (each a shards folder for :class:`MixtureSampler`).
+
+    Args:
+        vocab_size: vocabulary size (default :func:`default_vocab_size`).
+        out_dir: folder (default :func:`default_token_dir`).
+        rebuild: retrain and rewrite even when the files exist.
+
+    Returns:
+        ``out_dir``.
+    """
+    from ..data.samples import domain_corpus
+    from .train import load_tokenizer, train_tokenizer
+
+    vocab_size = vocab_size or default_vocab_size()
+    out_dir = Path(out_dir) if out_dir is not None else default_token_dir(vocab_size)
+    done = all((out_dir / split / MANIFEST_FILENAME).is_file() for split in ("train", "heldout"))
+    if done and (out_dir / "tokenizer.json").is_file() and not rebuild:
+        return out_dir
+    train_docs = domain_corpus("train")
+    tokenizer = train_tokenizer(train_docs["text"].tolist(), vocab_size=vocab_size)
+    tokenizer.save(out_dir / "tokenizer.json")
+    write_shards(train_docs, tokenizer, out_dir / "train")
+    write_shards(domain_corpus("heldout"), load_tokenizer(out_dir), out_dir / "heldout")
+    return out_dir
