@@ -1,0 +1,472 @@
+"""The training loop: precision policy, torch.compile with eager fallback, checkpoints that resume exactly.
+
+Stage "pretraining" of the lecture. One function, :func:`train`, runs AdamW (fused on CUDA)
+with gradient accumulation and clipping under a schedule, logs tokens/s and MFU
+(``6N + 12·L·H·Q·T`` FLOPs per token against the device's peak), evaluates per-domain bits
+per byte through an ``eval_fn`` hook, can switch the sampler's mixture at a step (annealing),
+writes a run directory (config.json, metrics.jsonl, safetensors checkpoints) and resumes
+from its latest checkpoint bit for bit. Under ``torchrun`` it wraps the model in DDP.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Callable, Protocol
+
+import torch
+
+from ..errors import InputError
+from .checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
+from .precision import resolve_precision
+from .schedules import Schedule
+
+
+class BatchSampler(Protocol):
+    """What the trainer needs from a sampler (``cs229llm.tokenization.shards.MixtureSampler``)."""
+
+    def next_batch(self) -> tuple[torch.Tensor, torch.Tensor]: ...  # (x[B, T], y[B, T]) LongTensors
+    def state_dict(self) -> dict: ...  # JSON-able position
+    def load_state_dict(self, state: dict) -> None: ...
+    def set_mixture(self, weights: dict[str, float]) -> None: ...
+
+
+class TrainingDiverged(InputError):
+    """The loss became NaN or infinite: the run stops with a message saying what to change."""
+
+
+# Dense bf16 peak FLOP/s of known GPUs (REFERENCES.md, "Systems"); matched on the device name.
+PEAK_FLOPS_BF16 = {"H100": 989e12, "A100": 312e12}
+
+
+@dataclass
+class TrainConfig:
+    """Everything that decides a training run (saved as the run's ``config.json``).
+
+    Attributes:
+        max_steps: optimizer steps.
+        grad_accum_steps: micro-batches per optimizer step (tokens/step = accum x B x T).
+        lr, schedule, warmup_steps, min_lr_ratio, decay_fraction: see :class:`Schedule`.
+        weight_decay, beta1, beta2: AdamW (decay on matrices only, not norms or biases).
+        grad_clip: clip the global gradient norm to this (0 disables).
+        precision: ``fp32``, ``bf16``, ``fp16`` or ``auto``.
+        compile: ``torch.compile`` the model (falls back to eager with a message where it fails).
+        device: ``auto``, ``cpu`` or ``cuda``.
+        eval_every: call ``eval_fn`` every this many steps (and at the end); 0 only at the end.
+        log_every: log train loss, tokens/s and MFU every this many steps.
+        checkpoint_every: save every this many steps (0: only at the end); keep_checkpoints newest kept.
+        run_dir: the run directory (default: ``runs_dir()/run_name``).
+        run_name: folder name under ``runs_dir()`` (default: a timestamp).
+        resume: continue from the newest checkpoint in the run directory, if there is one.
+        seed: seeds Python, NumPy and torch before the model is used.
+        mixture_switch_step, mixture_switch_weights: at that step call ``sampler.set_mixture``.
+        peak_flops: the device's peak FLOP/s for MFU (default: known GPUs, else no MFU).
+        progress: show a tqdm progress bar.
+    """
+
+    max_steps: int = 200
+    grad_accum_steps: int = 1
+    lr: float = 1e-3
+    schedule: str = "cosine"
+    warmup_steps: int = 10
+    min_lr_ratio: float = 0.1
+    decay_fraction: float = 0.2
+    weight_decay: float = 0.1
+    beta1: float = 0.9
+    beta2: float = 0.95
+    grad_clip: float = 1.0
+    precision: str = "fp32"
+    compile: bool = False
+    device: str = "auto"
+    eval_every: int = 50
+    log_every: int = 10
+    checkpoint_every: int = 0
+    keep_checkpoints: int = 2
+    run_dir: str | None = None
+    run_name: str | None = None
+    resume: bool = True
+    seed: int = 0
+    mixture_switch_step: int | None = None
+    mixture_switch_weights: dict | None = None
+    peak_flops: float | None = None
+    progress: bool = False
+
+    def __post_init__(self) -> None:
+        if self.max_steps < 1:
+            raise InputError(f"max_steps must be >= 1, got {self.max_steps}")
+        if self.grad_accum_steps < 1:
+            raise InputError(f"grad_accum_steps must be >= 1, got {self.grad_accum_steps}")
+        if self.lr <= 0:
+            raise InputError(f"lr must be positive, got {self.lr}")
+        if (self.mixture_switch_step is None) != (self.mixture_switch_weights is None):
+            raise InputError("give both mixture_switch_step and mixture_switch_weights, or neither")
+        self.schedule_object()  # validates the schedule fields
+
+    def schedule_object(self) -> Schedule:
+        """The learning-rate :class:`Schedule` these settings describe."""
+        return Schedule(kind=self.schedule, peak_lr=self.lr, total_steps=self.max_steps,
+                        warmup_steps=min(self.warmup_steps, self.max_steps), min_lr_ratio=self.min_lr_ratio,
+                        decay_fraction=self.decay_fraction)
+
+    def to_dict(self) -> dict:
+        """The config as a JSON-able dict."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "TrainConfig":
+        """Build from a dict, refusing unknown keys with a clear message."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise InputError(f"unknown TrainConfig fields: {', '.join(unknown)}")
+        return cls(**values)
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train` returns.
+
+    Attributes:
+        run_dir: the run directory.
+        step: optimizer steps completed.
+        history: every logged event (dicts with ``kind`` = ``train`` / ``eval`` / ...).
+        final_eval: the last ``eval_fn`` metrics ({} without eval_fn).
+        tokens_per_second: mean training throughput (excluding evaluation and checkpoints).
+        resumed_from: the step training resumed from (None for a fresh run).
+        compiled: whether the model ran compiled.
+        notes: messages (compile fallback, ...).
+    """
+
+    run_dir: Path
+    step: int
+    history: list[dict] = field(default_factory=list)
+    final_eval: dict = field(default_factory=dict)
+    tokens_per_second: float = 0.0
+    resumed_from: int | None = None
+    compiled: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def events(self, kind: str) -> list[dict]:
+        """The history's events of one kind."""
+        return [event for event in self.history if event.get("kind") == kind]
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def peak_flops_for(device: str) -> float | None:
+    """Peak dense bf16 FLOP/s for a known CUDA GPU (REFERENCES.md), else None."""
+    if not str(device).startswith("cuda") or not torch.cuda.is_available():
+        return None
+    name = torch.cuda.get_device_name(torch.device(device))
+    for key, value in PEAK_FLOPS_BF16.items():
+        if key in name:
+            return value
+    return None
+
+
+def make_optimizer(model: torch.nn.Module, config: TrainConfig, device: str) -> torch.optim.AdamW:
+    """AdamW with weight decay on matrices only; the fused kernel on CUDA."""
+    decay = [p for p in model.parameters() if p.requires_grad and p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.requires_grad and p.dim() < 2]
+    groups = [{"params": decay, "weight_decay": config.weight_decay},
+              {"params": no_decay, "weight_decay": 0.0}]
+    fused = str(device).startswith("cuda")
+    return torch.optim.AdamW(groups, lr=config.lr, betas=(config.beta1, config.beta2), fused=fused or None)
+
+
+def _resolve_run_dir(config: TrainConfig) -> Path:
+    from ..paths import runs_dir
+
+    if config.run_dir:
+        return Path(config.run_dir)
+    name = config.run_name or time.strftime("run-%Y%m%d-%H%M%S")
+    return runs_dir() / name
+
+
+def _model_config_dict(model: torch.nn.Module) -> dict | None:
+    model_config = getattr(model, "config", None)
+    return model_config.to_dict() if hasattr(model_config, "to_dict") else None
+
+
+class _MetricsLog:
+    """Append-only JSONL log; on resume, drops lines from steps after the checkpoint."""
+
+    def __init__(self, path: Path, resume_step: int | None, enabled: bool):
+        self.path, self.enabled = path, enabled
+        if not enabled:
+            return
+        if resume_step is None:
+            path.write_text("", encoding="utf-8")
+        elif path.exists():
+            kept = [line for line in path.read_text(encoding="utf-8").splitlines()
+                    if line.strip() and json.loads(line).get("step", 0) <= resume_step]
+            path.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+
+    def write(self, event: dict) -> None:
+        if self.enabled:
+            with open(self.path, "a", encoding="utf-8") as handle:
+                handle.write(json.dumps(event) + "\n")
+
+
+def _compile_model(model: torch.nn.Module, notes: list[str]):
+    from ..config import compile_status, enable_compile_cache
+
+    enable_compile_cache()
+    works, message = compile_status()
+    if not works:
+        notes.append(message)
+        print(message)
+        return model, False
+    return torch.compile(model), True
+
+
+# ---------------------------------------------------------------- the loop
+
+
+def train(model: torch.nn.Module, sampler: BatchSampler, config: TrainConfig,
+          callbacks: list[Callable[[dict], Any]] | tuple = (), eval_fn: Callable | None = None) -> TrainResult:
+    """Train ``model`` on batches from ``sampler``; write and resume a run directory.
+
+    Args:
+        model: a GPT (``forward(x[B, T], y[B, T]) -> (logits, loss)``), on CPU; it is moved
+            to the configured device.
+        sampler: anything with ``next_batch() -> (x[B, T], y[B, T])``, ``state_dict()``,
+            ``load_state_dict(state)`` and ``set_mixture(weights)``. Under DDP give each rank
+            its own seed.
+        config: the :class:`TrainConfig`.
+        callbacks: functions called with every event dict (``kind`` is ``train``, ``eval``,
+            ``checkpoint``, ``mixture`` or ``end``), e.g. a :class:`LiveTrainingPlot`.
+        eval_fn: ``eval_fn(model) -> dict of metrics`` (e.g. per-domain bits per byte from
+            :func:`cs229llm.evaluation.perplexity.make_eval_fn`), run on the uncompiled model.
+
+    Returns:
+        a :class:`TrainResult`.
+
+    Raises:
+        TrainingDiverged: the loss became NaN or infinite.
+    """
+    from ..config import choose_device, seed_everything
+    from .distributed import distributed_info, wrap_ddp
+
+    dist = distributed_info()
+    device = dist.device if dist.enabled else choose_device(None if config.device == "auto" else config.device)
+    is_main = dist.rank == 0
+    run_dir = _resolve_run_dir(config)
+    checkpoint_dir = run_dir / "checkpoints"
+    if is_main:
+        checkpoint_dir.mkdir(parents=True, exist_ok=True)
+
+    seed_everything(config.seed + dist.rank)
+    model.to(device)
+    raw_model = model
+    policy = resolve_precision(config.precision, device)
+    scaler = policy.grad_scaler()
+    optimizer = make_optimizer(raw_model, config, device)
+    schedule = config.schedule_object()
+
+    # resume: weights, optimizer, scaler, RNG, sampler position
+    start_step, resumed_from = 0, None
+    found = latest_checkpoint(checkpoint_dir) if config.resume else None
+    if found is not None:
+        state = load_checkpoint(found, raw_model, optimizer)
+        if state.get("sampler") is not None:
+            sampler.load_state_dict(state["sampler"])
+        if state.get("grad_scaler"):
+            scaler.load_state_dict(state["grad_scaler"])
+        start_step = resumed_from = int(state["step"])
+    notes: list[str] = []
+    if is_main:
+        with open(run_dir / "config.json", "w", encoding="utf-8") as handle:
+            json.dump({"train": config.to_dict(), "model": _model_config_dict(raw_model),
+                       "device": device, "precision": policy.name, "world_size": dist.world_size}, handle, indent=2)
+    log = _MetricsLog(run_dir / "metrics.jsonl", resumed_from, enabled=is_main)
+
+    step_model = wrap_ddp(raw_model, dist) if dist.enabled else raw_model
+    compiled = False
+    if config.compile:
+        step_model, compiled = _compile_model(step_model, notes)
+
+    flops_per_token = raw_model.flops_per_token() if hasattr(raw_model, "flops_per_token") else None
+    peak = config.peak_flops or peak_flops_for(device)
+    history: list[dict] = []
+    final_eval: dict = {}
+
+    def emit(event: dict) -> None:
+        history.append(event)
+        log.write(event)
+        if is_main:
+            for callback in callbacks:
+                callback(event)
+
+    def run_eval(step: int) -> dict:
+        if eval_fn is None or not is_main:
+            return {}
+        metrics = {key: float(value) for key, value in eval_fn(raw_model).items()}
+        emit({"kind": "eval", "step": step, **metrics})
+        return metrics
+
+    def checkpoint(step: int) -> None:
+        if not is_main:
+            return
+        sampler_state = sampler.state_dict()
+        path = save_checkpoint(checkpoint_dir, raw_model, optimizer, {
+            "step": step, "train_config": config.to_dict(), "model_config": _model_config_dict(raw_model),
+            "sampler": sampler_state, "grad_scaler": scaler.state_dict() if policy.uses_grad_scaler else None,
+        }, keep=config.keep_checkpoints)
+        emit({"kind": "checkpoint", "step": step, "path": str(path)})
+
+    progress = None
+    if config.progress and is_main:
+        from tqdm.auto import tqdm
+        progress = tqdm(total=config.max_steps, initial=start_step, desc="train")
+
+    if start_step == 0 and config.eval_every and eval_fn is not None:
+        final_eval = run_eval(0)
+    raw_model.train()
+    window_tokens, window_time, total_tokens, total_time = 0, 0.0, 0, 0.0
+    window_losses: list[float] = []
+    for step in range(start_step, config.max_steps):
+        if config.mixture_switch_step is not None and step == config.mixture_switch_step:
+            sampler.set_mixture(config.mixture_switch_weights)
+            emit({"kind": "mixture", "step": step, "weights": config.mixture_switch_weights})
+        started = time.perf_counter()
+        lr = schedule(step)
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        step_loss = 0.0
+        tokens = 0
+        for micro in range(config.grad_accum_steps):
+            x, y = sampler.next_batch()
+            x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+            last = micro == config.grad_accum_steps - 1
+            sync = torch.nn.parallel.DistributedDataParallel.no_sync if (dist.enabled and not last) else None
+            context = sync(step_model if not compiled else step_model._orig_mod) if sync else _null()
+            with context:
+                try:
+                    with policy.autocast():
+                        _, loss = step_model(x, y)
+                except Exception as error:
+                    if not compiled:
+                        raise
+                    message = (f"torch.compile failed while running the model "
+                               f"({str(error).strip().splitlines()[0][:160] if str(error).strip() else type(error).__name__}); "
+                               "continuing in eager mode")
+                    notes.append(message)
+                    print(message)
+                    step_model = wrap_ddp(raw_model, dist) if dist.enabled else raw_model
+                    compiled = False
+                    with policy.autocast():
+                        _, loss = step_model(x, y)
+                scaler.scale(loss / config.grad_accum_steps).backward()
+            step_loss += float(loss.detach()) / config.grad_accum_steps
+            tokens += x.numel()
+        if not math.isfinite(step_loss):
+            if progress is not None:
+                progress.close()
+            raise TrainingDiverged(
+                f"the loss became {step_loss} at step {step} (learning rate {lr:.3g}): lower the learning rate, "
+                "keep gradient clipping on (grad_clip), or use bf16 instead of fp16; "
+                f"the last good checkpoint is in {checkpoint_dir}")
+        if config.grad_clip > 0:
+            scaler.unscale_(optimizer)
+            torch.nn.utils.clip_grad_norm_(raw_model.parameters(), config.grad_clip)
+        scaler.step(optimizer)
+        scaler.update()
+        optimizer.zero_grad(set_to_none=True)
+        if str(device).startswith("cuda"):
+            torch.cuda.synchronize()
+        elapsed = time.perf_counter() - started
+        tokens *= dist.world_size
+        window_tokens += tokens
+        window_time += elapsed
+        total_tokens += tokens
+        total_time += elapsed
+        window_losses.append(step_loss)
+        done = step + 1
+        if progress is not None:
+            progress.update(1)
+        if config.log_every and (done % config.log_every == 0 or done == config.max_steps):
+            tokens_per_second = window_tokens / max(window_time, 1e-9)
+            event = {"kind": "train", "step": done, "loss": sum(window_losses) / len(window_losses),
+                     "lr": lr, "tokens_per_s": tokens_per_second, "tokens_seen": done * tokens}
+            if flops_per_token and peak:
+                event["mfu"] = flops_per_token * tokens_per_second / (peak * dist.world_size)
+            emit(event)
+            window_tokens, window_time, window_losses = 0, 0.0, []
+        if config.eval_every and done % config.eval_every == 0 and done != config.max_steps:
+            final_eval = run_eval(done)
+        if config.checkpoint_every and done % config.checkpoint_every == 0 and done != config.max_steps:
+            checkpoint(done)
+    if progress is not None:
+        progress.close()
+
+    final_step = config.max_steps
+    if eval_fn is not None:
+        final_eval = run_eval(final_step)
+    checkpoint(final_step)
+    throughput = total_tokens / total_time if total_time else 0.0
+    emit({"kind": "end", "step": final_step, "tokens_per_s": throughput, "compiled": compiled})
+    return TrainResult(run_dir=run_dir, step=final_step, history=history, final_eval=final_eval,
+                       tokens_per_second=throughput, resumed_from=resumed_from, compiled=compiled, notes=notes)
+
+
+class _null:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+# ---------------------------------------------------------------- a live plot callback
+
+
+class LiveTrainingPlot:
+    """A trainer callback drawing one figure, redrawn in place: train loss and per-domain bits per byte.
+
+    Pass an instance in ``callbacks``; its ``.live`` is the :class:`cs229llm.viz.live.LiveFigure`.
+    """
+
+    def __init__(self, figsize=(8, 3.2)):
+        from ..viz.live import LiveFigure
+
+        self.train_steps: list[int] = []
+        self.train_loss: list[float] = []
+        self.eval_steps: list[int] = []
+        self.eval_metrics: dict[str, list[float]] = {}
+        self.tokens_per_s: list[float] = []
+        self.live = LiveFigure(self._draw, nrows=1, ncols=2, figsize=figsize)
+
+    def __call__(self, event: dict) -> None:
+        if event["kind"] == "train":
+            self.train_steps.append(event["step"])
+            self.train_loss.append(event["loss"])
+            self.tokens_per_s.append(event["tokens_per_s"])
+        elif event["kind"] == "eval":
+            self.eval_steps.append(event["step"])
+            for key, value in event.items():
+                if key.startswith("bpb/"):
+                    self.eval_metrics.setdefault(key[4:], []).append(value)
+        else:
+            return
+        self.live.update(self)
+
+    @staticmethod
+    def _draw(fig, axes, state) -> None:
+        loss_axis, bpb_axis = axes
+        loss_axis.plot(state.train_steps, state.train_loss, color="black")
+        loss_axis.set_xlabel("step")
+        loss_axis.set_ylabel("train loss (nats/token)")
+        if state.tokens_per_s:
+            loss_axis.set_title(f"{state.tokens_per_s[-1]:,.0f} tokens/s", fontsize=9)
+        for domain, values in sorted(state.eval_metrics.items()):
+            style = dict(color="black", linewidth=2.5) if domain == "all" else dict(linewidth=1)
+            bpb_axis.plot(state.eval_steps[-len(values):], values, label=domain, **style)
+        bpb_axis.set_xlabel("step")
+        bpb_axis.set_ylabel("held-out bits per byte")
+        if state.eval_metrics:
+            bpb_axis.legend(fontsize=7, ncol=2)

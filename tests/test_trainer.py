@@ -1,0 +1,155 @@
+"""Tests for the training loop: learning, exact resume, accumulation, mixture switch, NaN stop, eval hook."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from cs229llm.errors import InputError
+from cs229llm.evaluation.perplexity import bits_per_byte, bits_per_byte_by_domain, make_eval_fn
+from cs229llm.model import GPT, GPTConfig
+from cs229llm.training.byte_data import ByteTokenizer, StreamSampler, encode_domains
+from cs229llm.training.trainer import TrainConfig, TrainingDiverged, train
+
+TEXTS = {
+    "prose": ["the cat sat on the mat and the dog sat on the log. " * 20] * 4,
+    "code": ["def add(a, b):\n    return a + b\n\n" * 30] * 4,
+}
+
+
+def make_model(seed=0):
+    torch.manual_seed(seed)
+    return GPT(GPTConfig(vocab_size=257, block_size=32, n_layer=2, n_head=2, n_embd=32))
+
+
+def make_sampler(seed=0, weights=None):
+    streams = encode_domains(ByteTokenizer(), TEXTS)
+    return StreamSampler(streams, weights or {"prose": 1, "code": 1}, batch_size=8, seq_len=32, seed=seed)
+
+
+def config(tmp_path, **overrides):
+    values = dict(max_steps=30, lr=3e-3, warmup_steps=3, eval_every=0, log_every=5, run_dir=str(tmp_path))
+    values.update(overrides)
+    return TrainConfig(**values)
+
+
+def weights(model):
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+def test_training_lowers_loss_and_writes_a_run_directory(tmp_path):
+    result = train(make_model(), make_sampler(), config(tmp_path))
+    losses = [event["loss"] for event in result.events("train")]
+    assert losses[-1] < losses[0] - 1.0
+    assert (tmp_path / "config.json").exists()
+    lines = (tmp_path / "metrics.jsonl").read_text().splitlines()
+    assert [json.loads(line)["kind"] for line in lines].count("train") == 6
+    assert (tmp_path / "checkpoints" / "step_000030" / "model.safetensors").exists()
+    assert result.tokens_per_second > 0
+
+
+def test_resume_is_exact(tmp_path):
+    straight = make_model()
+    train(straight, make_sampler(), config(tmp_path / "straight"))
+
+    first = make_model()
+    train(first, make_sampler(), config(tmp_path / "split", max_steps=30, checkpoint_every=12))
+    # pretend the run died after step 12: drop the final checkpoint, resume in a fresh model/sampler
+    import shutil
+    shutil.rmtree(tmp_path / "split" / "checkpoints" / "step_000030")
+    resumed = make_model(seed=123)  # different init: everything must come from the checkpoint
+    result = train(resumed, make_sampler(seed=99), config(tmp_path / "split", max_steps=30, checkpoint_every=12))
+    assert result.resumed_from == 24
+    for name, tensor in weights(straight).items():
+        assert torch.equal(tensor, weights(resumed)[name]), name
+
+
+def test_gradient_accumulation_matches_a_bigger_batch(tmp_path):
+    class Fixed:
+        """Returns slices of one big batch: 2 micro-batches of 4 == 1 batch of 8."""
+
+        def __init__(self, micro):
+            generator = torch.Generator().manual_seed(0)
+            self.block = torch.randint(0, 257, (8, 33), generator=generator)
+            self.micro, self.position = micro, 0
+
+        def next_batch(self):
+            rows = self.block[self.position:self.position + self.micro]
+            self.position = (self.position + self.micro) % 8
+            return rows[:, :-1], rows[:, 1:]
+
+        def state_dict(self):
+            return {"position": self.position}
+
+        def load_state_dict(self, state):
+            self.position = state["position"]
+
+        def set_mixture(self, weights):
+            pass
+
+    big, small = make_model(), make_model()
+    train(big, Fixed(8), config(tmp_path / "big", max_steps=3))
+    train(small, Fixed(4), config(tmp_path / "small", max_steps=3, grad_accum_steps=2))
+    for name, tensor in weights(big).items():
+        assert torch.allclose(tensor, weights(small)[name], atol=1e-5), name
+
+
+def test_mixture_switch_happens_at_the_step(tmp_path):
+    sampler = make_sampler(weights={"prose": 1.0})
+    result = train(make_model(), sampler, config(tmp_path, max_steps=10, mixture_switch_step=6,
+                                                 mixture_switch_weights={"code": 1.0}))
+    switches = result.events("mixture")
+    assert [event["step"] for event in switches] == [6]
+    assert sampler.weights == {"code": 1.0, "prose": 0.0}
+
+
+def test_nan_loss_stops_with_a_clear_message(tmp_path):
+    model = make_model()
+    with torch.no_grad():
+        model.token_embedding.weight[0, 0] = float("nan")
+    with pytest.raises(TrainingDiverged, match="loss became nan at step 0"):
+        train(model, make_sampler(), config(tmp_path, max_steps=3))
+
+
+def test_eval_fn_logs_per_domain_bits_per_byte(tmp_path):
+    eval_fn = make_eval_fn(ByteTokenizer(), TEXTS)
+    seen = []
+    result = train(make_model(), make_sampler(), config(tmp_path, max_steps=20, eval_every=10),
+                   callbacks=[seen.append], eval_fn=eval_fn)
+    evals = result.events("eval")
+    assert [event["step"] for event in evals] == [0, 10, 20]
+    assert set(evals[-1]) >= {"bpb/prose", "bpb/code", "bpb/all"}
+    assert evals[-1]["bpb/all"] < evals[0]["bpb/all"]
+    assert seen == result.history
+
+
+def test_bits_per_byte_equals_loss_over_ln2_for_bytes():
+    model = make_model()
+    text = "hello there, general kenobi. " * 5
+    tokenizer = ByteTokenizer()
+    # end-of-text + 32 bytes = one window of exactly 32 predictions: compare with the model's own loss
+    short = text[:32]
+    ids = [tokenizer.eot_id] + tokenizer.encode(short)
+    x, y = torch.tensor(ids[:-1])[None], torch.tensor(ids[1:])[None]
+    _, loss = model(x, y)
+    assert bits_per_byte(model, tokenizer, [short]) == pytest.approx(float(loss.detach()) / math.log(2), rel=1e-5)
+    by_domain = bits_per_byte_by_domain(model, tokenizer, {"a": [short], "b": [text]})
+    assert set(by_domain) == {"a", "b"}
+    with pytest.raises(InputError):
+        bits_per_byte(model, tokenizer, [""])
+
+
+def test_bad_train_config_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="max_steps"):
+        TrainConfig(max_steps=0)
+    with pytest.raises(InputError, match="unknown TrainConfig"):
+        TrainConfig.from_dict({"steps": 3})
+    with pytest.raises(InputError, match="precision"):
+        train(make_model(), make_sampler(), config(tmp_path, precision="fp8"))
+
+
+def test_bf16_autocast_trains(tmp_path):
+    result = train(make_model(), make_sampler(), config(tmp_path, max_steps=10, precision="bf16"))
+    assert all(np.isfinite(event["loss"]) for event in result.events("train"))
