@@ -37,7 +37,7 @@ lab: $(STAMP)
 	CS229LLM_PROFILE=$${CS229LLM_PROFILE:-laptop} $(VENV)/bin/jupyter lab --notebook-dir=notebooks --port=$(PORT)
 
 NBVAL_FLAGS := --nbval-lax --nbval-current-env --nbval-cell-timeout=900 \
-               --sanitize-with notebooks/nbval_sanitize.cfg
+               --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 
 test: $(STAMP)
 	CS229LLM_PROFILE=$(PROFILE) $(PY) -m pytest tests notebooks $(NBVAL_FLAGS) \
