@@ -1,0 +1,202 @@
+"""Stage 1 of the data pipeline: from raw HTML to the text a model will read.
+
+A web page is mostly navigation, menus, footers and ads. Three extractors sit side by side:
+a naive one that keeps every visible text node (the boilerplate shows), resiliparse's
+main-content heuristics (fast, C++) and trafilatura (slower, more careful). Bytes are decoded
+with resiliparse's encoding detection; NUL bytes, broken UTF-8, pages without a body and very
+deep nesting never crash the stage, and oversized pages are truncated (and counted).
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pandas as pd
+
+from ..errors import InputError
+from .documents import is_kept, mark_dropped, require_columns
+
+METHODS = ("resiliparse", "trafilatura", "naive")
+# Pages above this many characters are cut before extraction: trafilatura needs ~8 s per MB,
+# and a real page's main text is almost never beyond the first megabyte.
+DEFAULT_MAX_HTML_CHARS = 1_000_000
+STAGE = "extract"
+
+# ---------------------------------------------------------------- decoding and cleaning
+
+
+def decode_html(data: bytes | str | None) -> str:
+    """Turn raw bytes (or a string) into clean Unicode text ready for an HTML parser.
+
+    Bytes are decoded with the encoding resiliparse detects (from the bytes and any meta
+    charset), falling back to UTF-8 / Windows-1252 and replacing what still fails. Strings with
+    lone surrogates (invalid UTF-8 smuggled in) are repaired; NUL characters are removed.
+
+    Args:
+        data: the page as bytes, str or None.
+
+    Returns:
+        A str that can always be re-encoded as UTF-8 (empty for None).
+    """
+    if data is None or (isinstance(data, float) and pd.isna(data)):
+        return ""
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        from resiliparse.parse.encoding import bytes_to_str, detect_encoding
+
+        raw = bytes(data)
+        text = bytes_to_str(raw, detect_encoding(raw), errors="replace")
+    elif isinstance(data, str):
+        text = data
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates, e.g. from surrogateescape decoding
+            text = text.encode("utf-8", errors="replace").decode("utf-8")
+    else:
+        raise InputError(f"html must be bytes or str, got {type(data).__name__}")
+    return text.replace("\x00", "") if "\x00" in text else text
+
+
+# ---------------------------------------------------------------- the three extractors
+
+
+class _VisibleTextCollector(HTMLParser):
+    """Streams through HTML and keeps every text node outside script/style/head (no tree, no recursion)."""
+
+    HIDDEN = {"script", "style", "noscript", "head", "title", "template", "svg"}
+    BLOCKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section",
+              "article", "header", "footer", "nav", "aside", "ul", "ol", "table", "pre", "blockquote"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.pieces: list[str] = []
+        self.hidden_depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.HIDDEN:
+            self.hidden_depth += 1
+        elif tag in self.BLOCKS:
+            self.pieces.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in self.HIDDEN:
+            self.hidden_depth = max(0, self.hidden_depth - 1)
+        elif tag in self.BLOCKS:
+            self.pieces.append("\n")
+
+    def handle_data(self, data):
+        if not self.hidden_depth:
+            self.pieces.append(data)
+
+
+def naive_text(html: str) -> str:
+    """Every visible text node of the page, block elements on their own lines (the baseline).
+
+    This is what "just strip the tags" gives: menus, cookie banners, footers and all.
+
+    Args:
+        html: the page as a string.
+
+    Returns:
+        The text, one line per block element, blank lines collapsed.
+    """
+    collector = _VisibleTextCollector()
+    collector.feed(html)
+    collector.close()
+    lines = (" ".join(line.split()) for line in "".join(collector.pieces).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def resiliparse_text(html: str) -> str:
+    """Main-content text by resiliparse's heuristics (``main_content=True``): fast, C++."""
+    from resiliparse.extract.html2text import extract_plain_text
+
+    return extract_plain_text(html, main_content=True, preserve_formatting=True,
+                              list_bullets=True, alt_texts=False)
+
+
+def trafilatura_text(html: str) -> str:
+    """Main-content text by trafilatura (no comments, no tables): slower, often cleaner."""
+    import trafilatura
+
+    return trafilatura.extract(html, include_comments=False, include_tables=False,
+                               favor_precision=False, deduplicate=False) or ""
+
+
+EXTRACTORS = {"resiliparse": resiliparse_text, "trafilatura": trafilatura_text, "naive": naive_text}
+
+
+def html_to_text(html: bytes | str | None, method: str = "resiliparse",
+                 max_html_chars: int = DEFAULT_MAX_HTML_CHARS) -> tuple[str, bool]:
+    """Decode, cap and extract one page.
+
+    Args:
+        html: the page (bytes or str).
+        method: ``"resiliparse"``, ``"trafilatura"`` or ``"naive"``.
+        max_html_chars: pages longer than this are cut to this length first.
+
+    Returns:
+        ``(text, truncated)``: the extracted text (stripped) and whether the page was cut.
+    """
+    if method not in EXTRACTORS:
+        raise InputError(f"unknown extraction method {method!r}: choose one of {', '.join(METHODS)}")
+    page = decode_html(html)
+    truncated = len(page) > max_html_chars
+    if truncated:
+        page = page[:max_html_chars]
+    return EXTRACTORS[method](page).strip(), truncated
+
+
+# ---------------------------------------------------------------- the stage
+
+
+def extract_text(docs: pd.DataFrame, method: str = "resiliparse",
+                 max_html_chars: int = DEFAULT_MAX_HTML_CHARS) -> pd.DataFrame:
+    """Stage ``extract``: fill ``text`` from ``html`` for every kept row.
+
+    A page that fails to parse or yields no text is marked dropped (stage ``extract``, reason
+    ``"extraction error: ..."`` or ``"no text extracted"``); nothing is deleted. Adds the
+    columns ``html_chars`` (size of the decoded page), ``html_truncated`` (page cut at
+    ``max_html_chars``) and ``extract_method``.
+
+    Args:
+        docs: documents table with ``id`` and ``html``.
+        method: ``"resiliparse"`` (default), ``"trafilatura"`` or ``"naive"``.
+        max_html_chars: cap on the page size before extraction.
+
+    Returns:
+        A new table with ``text`` filled.
+    """
+    require_columns(docs, ["id", "html"])
+    if method not in EXTRACTORS:
+        raise InputError(f"unknown extraction method {method!r}: choose one of {', '.join(METHODS)}")
+    out = docs.copy()
+    texts = out["text"].astype(object).copy() if "text" in out.columns else pd.Series("", index=out.index, dtype=object)
+    sizes = pd.Series(0, index=out.index, dtype="int64")
+    truncated = pd.Series(False, index=out.index, dtype=bool)
+    reasons = pd.Series(None, index=out.index, dtype=object)
+    for index in out.index[is_kept(out)]:
+        try:
+            page = decode_html(out.at[index, "html"])
+            sizes[index], truncated[index] = len(page), len(page) > max_html_chars
+            text = EXTRACTORS[method](page[:max_html_chars]).strip()
+        except Exception as error:  # a parser crash drops this page, not the run
+            texts[index], reasons[index] = "", f"extraction error: {type(error).__name__}"
+            continue
+        texts[index] = text
+        if not text:
+            reasons[index] = "no text extracted"
+    out["text"] = texts.fillna("").astype(str)
+    out["html_chars"] = sizes
+    out["html_truncated"] = truncated
+    out["extract_method"] = method
+    return mark_dropped(out, reasons.notna(), STAGE, reasons)
+
+
+extract_text.stage_name = STAGE
+
+
+def boilerplate_share(naive: str, main: str) -> float:
+    """Fraction of the naive text's characters that main-content extraction removed (0..1)."""
+    if not naive:
+        return 0.0
+    return max(0.0, 1.0 - len(main) / len(naive))
