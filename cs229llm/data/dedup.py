@@ -1,0 +1,249 @@
+"""Deduplication stages on the documents table (lecture: deduplication).
+
+Exact: a hash of each document's whitespace-normalised text (later copies are dropped), and
+line-level dedup (lines that occur in many documents, such as navigation and cookie banners,
+are removed from every document). Near: MinHash signatures (:mod:`.minhash`), LSH banding,
+verified pairs and union-find clusters (:mod:`.lsh`); one document per cluster is kept.
+Rows are never deleted: dropped rows are marked with the stage and the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from .documents import is_kept, mark_dropped, require_columns
+from .lsh import candidate_pairs, optimal_bands_rows, union_find_roots, verify_pairs
+from .minhash import shingle_hashes, signatures_from_hashes
+
+
+def _texts(frame: pd.DataFrame) -> list[str]:
+    """The ``text`` column as plain strings (missing values become "")."""
+    require_columns(frame, ["id", "text"])
+    return ["" if not isinstance(text, str) else text for text in frame["text"].tolist()]
+
+
+# ---------------------------------------------------------------- exact dedup
+
+
+def normalise_whitespace(text: str) -> str:
+    """Collapse every run of whitespace to one space and strip the ends."""
+    return " ".join(text.split())
+
+
+def content_hashes(texts) -> np.ndarray:
+    """64-bit hashes of whitespace-normalised texts: uint64 [N] (pandas' SipHash, fixed key)."""
+    normalised = pd.Series([normalise_whitespace(t) for t in texts], dtype=object)
+    return pd.util.hash_pandas_object(normalised, index=False).to_numpy(np.uint64)
+
+
+def exact_dedup(docs: pd.DataFrame, stage: str = "exact_dedup") -> pd.DataFrame:
+    """Drop later copies of a document whose whitespace-normalised text was seen before.
+
+    Adds ``content_hash`` (hex). Only rows still kept take part; empty texts are left to the
+    quality filters. The first copy in input order is kept; the others get the reason
+    ``"exact duplicate of <id>"``. Returns a new table.
+    """
+    texts = _texts(docs)
+    out = docs.copy()
+    hashes = content_hashes(texts)
+    out["content_hash"] = [f"{value:016x}" for value in hashes]
+    candidates = is_kept(out).to_numpy() & np.array([bool(t.strip()) for t in texts], dtype=bool)
+    frame = pd.DataFrame({"hash": hashes, "id": out["id"].astype(str).to_numpy()})[candidates]
+    first_id = frame.groupby("hash", sort=False)["id"].transform("first")
+    duplicate = frame["id"] != first_id
+    mask = pd.Series(False, index=out.index)
+    reasons = pd.Series("", index=out.index, dtype=object)
+    positions = out.index[candidates][duplicate.to_numpy()]
+    mask.loc[positions] = True
+    reasons.loc[positions] = ("exact duplicate of " + first_id[duplicate]).to_numpy()
+    return mark_dropped(out, mask, stage, reasons)
+
+
+@dataclass
+class LineDedupReport:
+    """What line-level dedup removed: counts a notebook or the CLI can print."""
+
+    documents: int
+    lines_seen: int
+    lines_removed: int
+    distinct_lines_removed: int
+    documents_emptied: int
+    top_lines: list[tuple[str, int]] = field(default_factory=list)
+
+
+def line_dedup(docs: pd.DataFrame, min_documents: int = 3, stage: str = "line_dedup",
+               top: int = 10) -> tuple[pd.DataFrame, LineDedupReport]:
+    """Remove every line that occurs in at least ``min_documents`` different kept documents.
+
+    Lines are compared after whitespace normalisation; blank lines are never counted.
+    Adds ``lines_removed`` per row; a document left with no text is dropped
+    (reason ``"empty after removing repeated lines"``).
+
+    Returns:
+        ``(docs, report)`` with the new table and a :class:`LineDedupReport`.
+    """
+    if min_documents < 2:
+        raise InputError("min_documents must be at least 2 (a line in one document is not repeated)")
+    texts = _texts(docs)
+    out = docs.copy()
+    kept_mask = is_kept(out).to_numpy()
+    rows, lines = [], []
+    for position, text in enumerate(texts):
+        if kept_mask[position]:
+            for line in text.splitlines():
+                normalised = normalise_whitespace(line)
+                if normalised:
+                    rows.append(position)
+                    lines.append(normalised)
+    table = pd.DataFrame({"row": rows, "line": lines})
+    per_document = table.drop_duplicates()
+    document_counts = per_document["line"].value_counts()
+    repeated = document_counts[document_counts >= min_documents]
+    repeated_set = set(repeated.index)
+    new_texts, removed_counts, emptied = [], [], np.zeros(len(out), dtype=bool)
+    for position, text in enumerate(texts):
+        if not kept_mask[position] or not repeated_set:
+            new_texts.append(text)
+            removed_counts.append(0)
+            continue
+        kept_lines, removed = [], 0
+        for line in text.splitlines():
+            if normalise_whitespace(line) in repeated_set:
+                removed += 1
+            else:
+                kept_lines.append(line)
+        new_text = "\n".join(kept_lines)
+        new_texts.append(new_text if removed else text)
+        removed_counts.append(removed)
+        emptied[position] = removed > 0 and not new_text.strip()
+    out["text"] = new_texts
+    out["lines_removed"] = removed_counts
+    out = mark_dropped(out, emptied, stage, "empty after removing repeated lines")
+    report = LineDedupReport(
+        documents=int(kept_mask.sum()), lines_seen=len(table), lines_removed=int(sum(removed_counts)),
+        distinct_lines_removed=len(repeated), documents_emptied=int(emptied.sum()),
+        top_lines=[(line, int(count)) for line, count in repeated.head(top).items()])
+    return out, report
+
+
+# ---------------------------------------------------------------- near dedup
+
+
+@dataclass
+class NearDuplicates:
+    """Everything near-dedup found, by document position (input order).
+
+    Attributes:
+        roots: int64 [N] position of each document's cluster root (its first member).
+        signatures: uint32 [N, num_perm] MinHash signatures.
+        candidates: int64 [P, 2] pairs that shared a band.
+        similarity: float [P] verified Jaccard of each candidate.
+        verified: int64 [V, 2] candidates at or above the threshold (the cluster edges).
+        usable: bool [N] documents that took part (kept rows with at least one shingle).
+        bands, rows: the LSH banding used.
+    """
+
+    roots: np.ndarray
+    signatures: np.ndarray
+    candidates: np.ndarray
+    similarity: np.ndarray
+    verified: np.ndarray
+    usable: np.ndarray
+    bands: int
+    rows: int
+
+
+def resolve_banding(threshold: float, num_perm: int, bands: int | None, rows: int | None) -> tuple[int, int]:
+    """(bands, rows): the given pair (checked) or the optimum for ``threshold``."""
+    if not 0.0 < threshold < 1.0:
+        raise InputError(f"threshold must be between 0 and 1 (exclusive), got {threshold}")
+    if num_perm < 2:
+        raise InputError(f"num_perm must be at least 2, got {num_perm}")
+    if bands is None and rows is None:
+        return optimal_bands_rows(round(float(threshold), 6), int(num_perm))
+    if bands is None or rows is None or bands < 1 or rows < 1:
+        raise InputError("give both bands and rows (positive), or neither to derive them from the threshold")
+    if bands * rows > num_perm:
+        raise InputError(f"bands x rows = {bands * rows} is more than num_perm = {num_perm}")
+    return int(bands), int(rows)
+
+
+def cluster_signatures(signatures: np.ndarray, usable: np.ndarray, threshold: float, bands: int, rows: int,
+                       shingles=None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Banding, verification and union-find on precomputed signatures (what a slider reruns).
+
+    Returns:
+        ``(roots [N], candidates [P, 2], similarity [P], verified [V, 2])``.
+    """
+    candidates = candidate_pairs(signatures, bands, rows, usable=usable)
+    verified, similarity = verify_pairs(candidates, signatures, threshold, shingles=shingles)
+    roots = union_find_roots(len(signatures), verified)
+    return roots, candidates, similarity, verified
+
+
+def find_near_duplicates(texts, threshold: float = 0.8, num_perm: int = 128, ngram: int = 5,
+                         bands: int | None = None, rows: int | None = None, seed: int = 1,
+                         usable=None, verify: str = "exact") -> NearDuplicates:
+    """Near-duplicate clusters of ``texts`` (pandas engine, one process).
+
+    Args:
+        texts: N strings.
+        threshold: Jaccard similarity at or above which two documents are duplicates.
+        num_perm, ngram, seed: MinHash settings (see :func:`~cs229llm.data.minhash.minhash_signatures`).
+        bands, rows: LSH banding; derived from the threshold when both are None.
+        usable: optional bool [N]; False rows never join a cluster.
+        verify: ``"exact"`` (Jaccard of the shingle-hash sets) or ``"estimate"`` (signatures).
+    """
+    if verify not in ("exact", "estimate"):
+        raise InputError(f"verify must be 'exact' or 'estimate', got {verify!r}")
+    bands, rows = resolve_banding(threshold, num_perm, bands, rows)
+    texts = list(texts)
+    hashes, offsets = shingle_hashes(texts, ngram)
+    signatures = signatures_from_hashes(hashes, offsets, num_perm, seed)
+    has_shingles = offsets[1:] > offsets[:-1]
+    usable = has_shingles if usable is None else (np.asarray(usable, dtype=bool) & has_shingles)
+    shingles = (hashes, offsets) if verify == "exact" else None
+    roots, candidates, similarity, verified = cluster_signatures(signatures, usable, threshold, bands, rows, shingles)
+    return NearDuplicates(roots, signatures, candidates, similarity, verified, usable, bands, rows)
+
+
+def apply_clusters(docs: pd.DataFrame, roots: np.ndarray, stage: str = "near_dedup") -> pd.DataFrame:
+    """Add ``cluster_id`` and ``duplicate`` from cluster roots and mark duplicates dropped.
+
+    The root (first member in input order) is kept; every other member is dropped with the
+    reason ``"near-duplicate of <root id>"``.
+    """
+    out = docs.copy()
+    ids = out["id"].astype(str).to_numpy()
+    out["cluster_id"] = ids[roots]
+    duplicate = roots != np.arange(len(roots))
+    out["duplicate"] = duplicate
+    reasons = pd.Series(["near-duplicate of " + cluster for cluster in out["cluster_id"]], index=out.index)
+    return mark_dropped(out, pd.Series(duplicate, index=out.index), stage, reasons)
+
+
+def near_dedup(docs: pd.DataFrame, threshold: float = 0.8, num_perm: int = 128, ngram: int = 5,
+               bands: int | None = None, rows: int | None = None, seed: int = 1, engine: str = "pandas",
+               verify: str = "exact", npartitions: int | None = None, client=None) -> pd.DataFrame:
+    """The near-dedup stage: adds ``cluster_id`` and ``duplicate``, drops all but one per cluster.
+
+    Only rows still kept take part; earlier-dropped rows and rows without any word are their
+    own cluster. ``engine="dask"`` runs partition-parallel (:mod:`.dedup_dask`) with results
+    identical to ``"pandas"``. Returns a new table (every input row kept).
+    """
+    texts = _texts(docs)
+    usable = is_kept(docs).to_numpy()
+    if engine == "pandas":
+        roots = find_near_duplicates(texts, threshold, num_perm, ngram, bands, rows, seed, usable, verify).roots
+    elif engine == "dask":
+        from .dedup_dask import find_near_duplicates_dask
+
+        roots = find_near_duplicates_dask(texts, threshold, num_perm, ngram, bands, rows, seed, usable, verify,
+                                          npartitions=npartitions, client=client).roots
+    else:
+        raise InputError(f"unknown engine {engine!r}: use 'pandas' or 'dask'")
+    return apply_clusters(docs, roots)
