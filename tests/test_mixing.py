@@ -117,3 +117,48 @@ def test_published_mixtures_add_up_and_carry_citations():
     assert pile.loc["Wikipedia", "epochs"] == 3
     with pytest.raises(InputError, match="no published mixture"):
         published_mixture("GPT-5")
+
+
+# ---------------------------------------------------------------- the explorer panel
+
+
+def test_explorer_state_reports_proportions_and_epochs():
+    from cs229llm.viz.mixture_explorer import explorer_state
+
+    state = explorer_state({"code": 2, "books": 1, "news": 1}, AVAILABLE, budget=10_000)
+    assert state["readout"].startswith("code=0.500 books=0.250 news=0.250 max_epochs=5.00")
+    assert state["predicted"] is None and len(state["plan"].warnings) == 1
+    with pytest.raises(InputError, match="all weights are zero"):
+        explorer_state({"code": 0, "books": 0, "news": 0}, AVAILABLE, budget=10_000)
+
+
+def test_explorer_panel_has_the_classes_the_browser_tests_use():
+    import pandas as pd
+
+    from cs229llm.mixing_law import fit_mixing_law, proxy_mixtures
+    from cs229llm.viz.mixture_explorer import mixture_explorer
+
+    rows = [{**{f"r/{d}": p for d, p in m.items()}, **{f"bpb/{d}": 2.0 - m[d] for d in m}}
+            for m in proxy_mixtures(list(AVAILABLE), 6, seed=0)]
+    law = fit_mixing_law(pd.DataFrame(rows), list(AVAILABLE), kind="linear")
+    panel = mixture_explorer(AVAILABLE, budget=10_000, law=law)
+    assert "cs229llm-panel-mixture-explorer" in panel._dom_classes
+    assert set(panel.sliders) == set(AVAILABLE)
+    assert "cs229llm-slider-code" in panel.sliders["code"]._dom_classes
+    panel.redraw()
+    readout = [w for w in _walk(panel) if "cs229llm-readout" in getattr(w, "_dom_classes", ())][0]
+    assert readout.value.startswith("code=0.333 books=0.333 news=0.333")
+    assert "predicted_mean_bpb=" in readout.value
+    panel.sliders["code"].value = 3.0  # observe() redraws
+    assert readout.value.startswith("code=0.600")
+    panel.sliders["code"].value = panel.sliders["books"].value = 0.0
+    last_good = readout.value
+    assert last_good.startswith("code=0.000 books=0.000 news=1.000")
+    panel.sliders["news"].value = 0.0  # all zero: a message (no exception), the readout keeps the last good state
+    assert readout.value == last_good
+
+
+def _walk(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _walk(child)
