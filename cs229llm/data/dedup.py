@@ -157,14 +157,23 @@ class NearDuplicates:
     rows: int
 
 
-def resolve_banding(threshold: float, num_perm: int, bands: int | None, rows: int | None) -> tuple[int, int]:
-    """(bands, rows): the given pair (checked) or the optimum for ``threshold``."""
+# Verification removes false positives at the cost of one comparison each, while a pair the
+# banding misses is lost for good: so we weigh missed pairs 9x more than datasketch's 1:1
+# (at 0.8 and 128 hashes: 14 x 9 instead of 9 x 13; P(candidate | J=0.8) 0.87 instead of 0.40).
+FALSE_POSITIVE_WEIGHT, FALSE_NEGATIVE_WEIGHT = 0.1, 0.9
+
+
+def resolve_banding(threshold: float, num_perm: int, bands: int | None, rows: int | None,
+                    false_positive_weight: float = FALSE_POSITIVE_WEIGHT,
+                    false_negative_weight: float = FALSE_NEGATIVE_WEIGHT) -> tuple[int, int]:
+    """(bands, rows): the given pair (checked) or the optimum for ``threshold`` under the weights."""
     if not 0.0 < threshold < 1.0:
         raise InputError(f"threshold must be between 0 and 1 (exclusive), got {threshold}")
     if num_perm < 2:
         raise InputError(f"num_perm must be at least 2, got {num_perm}")
     if bands is None and rows is None:
-        return optimal_bands_rows(round(float(threshold), 6), int(num_perm))
+        return optimal_bands_rows(round(float(threshold), 6), int(num_perm),
+                                  false_positive_weight, false_negative_weight)
     if bands is None or rows is None or bands < 1 or rows < 1:
         raise InputError("give both bands and rows (positive), or neither to derive them from the threshold")
     if bands * rows > num_perm:

@@ -16,23 +16,6 @@ from .lsh import band_keys, bucket_pairs, union_find_roots, verify_pairs
 from .minhash import shingle_hashes, signatures_from_hashes
 
 
-def local_client(n_workers: int = 2):
-    """A ``distributed.Client`` on a LocalCluster: ``n_workers`` processes of one thread each.
-
-    ``MALLOC_TRIM_THRESHOLD_`` is removed from the nanny's pre-spawn environment first: it made
-    NumPy-heavy workers about three times slower on the course machine.
-    """
-    import dask
-    from distributed import Client, LocalCluster
-
-    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {})
-    environ.pop("MALLOC_TRIM_THRESHOLD_", None)
-    dask.config.set({"distributed.nanny.pre-spawn-environ": environ})
-    cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                           dashboard_address=":0", silence_logs=40)
-    return Client(cluster)
-
-
 def _partition_band_keys(part: pd.DataFrame, num_perm: int, ngram: int, seed: int,
                          bands: int, rows: int) -> pd.DataFrame:
     """Worker side: signatures of one partition's usable texts -> one row per (document, band)."""
@@ -61,8 +44,9 @@ def find_near_duplicates_dask(texts, threshold: float = 0.8, num_perm: int = 128
 
     Args:
         npartitions: partitions of the text table (default: 4 per worker).
-        client: a ``distributed.Client`` (a LocalCluster of 2 workers is started and closed
-            when None; pass ``Client("tcp://scheduler:8786")`` for a real cluster).
+        client: a ``distributed.Client``; None uses :func:`~cs229llm.data.pipeline.dask_client`
+            (a LocalCluster of 2 workers, started once and reused; pass
+            ``dask_client("tcp://scheduler:8786")`` for a real cluster).
 
     Returns:
         :class:`~cs229llm.data.dedup.NearDuplicates`; ``signatures`` holds only the rows of
@@ -74,27 +58,22 @@ def find_near_duplicates_dask(texts, threshold: float = 0.8, num_perm: int = 128
     texts = ["" if not isinstance(t, str) else t for t in texts]
     count = len(texts)
     usable = np.ones(count, dtype=bool) if usable is None else np.asarray(usable, dtype=bool).copy()
-    own_client = client is None
-    if own_client:
-        client = local_client(2)
-    try:
-        workers = max(1, len(client.scheduler_info().get("workers", {})))
-        npartitions = npartitions or max(1, min(4 * workers, count))
-        table = pd.DataFrame({"position": np.arange(count, dtype=np.int64), "text": texts, "usable": usable})
-        bounds = np.linspace(0, count, npartitions + 1).astype(int)
-        # scatter the pieces to the workers once (embedding them in the task graph is slow)
-        pieces = client.scatter([table.iloc[a:b] for a, b in zip(bounds[:-1], bounds[1:])])
-        frame = dd.from_delayed(pieces, meta=table.iloc[:0], verify_meta=False)
-        meta_keys = pd.DataFrame({"key": np.zeros(0, np.uint64), "position": np.zeros(0, np.int64)})
-        keys = frame.map_partitions(_partition_band_keys, num_perm, ngram, seed, bands, rows, meta=meta_keys)
-        meta_pairs = pd.DataFrame({"first": np.zeros(0, np.int64), "second": np.zeros(0, np.int64)})
-        pair_frame = keys.shuffle("key", npartitions=npartitions).map_partitions(_partition_pairs, meta=meta_pairs)
-        pair_table = client.compute(pair_frame).result()
-    finally:
-        if own_client:
-            cluster = client.cluster
-            client.close()
-            cluster.close()
+    if client is None:
+        from .pipeline import dask_client
+
+        client = dask_client()
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    npartitions = npartitions or max(1, min(4 * workers, count))
+    table = pd.DataFrame({"position": np.arange(count, dtype=np.int64), "text": texts, "usable": usable})
+    bounds = np.linspace(0, count, npartitions + 1).astype(int)
+    # scatter the pieces to the workers once (embedding them in the task graph is slow)
+    pieces = client.scatter([table.iloc[a:b] for a, b in zip(bounds[:-1], bounds[1:])])
+    frame = dd.from_delayed(pieces, meta=table.iloc[:0], verify_meta=False)
+    meta_keys = pd.DataFrame({"key": np.zeros(0, np.uint64), "position": np.zeros(0, np.int64)})
+    keys = frame.map_partitions(_partition_band_keys, num_perm, ngram, seed, bands, rows, meta=meta_keys)
+    meta_pairs = pd.DataFrame({"first": np.zeros(0, np.int64), "second": np.zeros(0, np.int64)})
+    pair_frame = keys.shuffle("key", npartitions=npartitions).map_partitions(_partition_pairs, meta=meta_pairs)
+    pair_table = client.compute(pair_frame).result()
     candidates = np.unique(pair_table[["first", "second"]].to_numpy(np.int64), axis=0) if len(pair_table) \
         else np.zeros((0, 2), dtype=np.int64)
     # verification on the driver, for the documents in candidate pairs only

@@ -1,0 +1,131 @@
+"""Exact, line-level and near dedup on the documents table; pandas and Dask agree (lecture: deduplication)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cs229llm.data.dedup import exact_dedup, find_near_duplicates, line_dedup, near_dedup
+from cs229llm.data.documents import funnel, mark_dropped, new_documents
+from cs229llm.data.lsh import bucket_pairs, pair_precision_recall, union_find_roots
+from cs229llm.errors import InputError
+
+
+def _corpus(seed=0, originals=60, words=120):
+    """Random texts with planted near-duplicates (one word replaced: Jaccard about 0.92) and their group."""
+    rng = np.random.default_rng(seed)
+    vocab = [f"w{index}" for index in range(4000)]
+    rows = []
+    for index in range(originals):
+        words_list = list(rng.choice(vocab, size=words))
+        rows.append({"id": f"doc{index}", "text": " ".join(words_list), "group": f"g{index}"})
+        if index % 3 == 0:
+            for copy in range(2):
+                edited = list(words_list)
+                for position in rng.choice(words, size=1, replace=False):
+                    edited[position] = f"edit{copy}x{position}"
+                rows.append({"id": f"doc{index}-near{copy}", "text": " ".join(edited), "group": f"g{index}"})
+    order = rng.permutation(len(rows))
+    return pd.DataFrame([rows[i] for i in order])
+
+
+def test_exact_dedup_keeps_first_copy_and_ignores_whitespace():
+    docs = new_documents([{"id": "a", "text": "Hello   world\n"}, {"id": "b", "text": "other"},
+                          {"id": "c", "text": " Hello world"}, {"id": "d", "text": ""}, {"id": "e", "text": "  "}])
+    out = exact_dedup(docs)
+    assert out["dropped_by"].tolist() == [None, None, "exact_dedup", None, None]
+    assert out.loc[2, "drop_reason"] == "exact duplicate of a"
+    assert out.loc[0, "content_hash"] == out.loc[2, "content_hash"]
+    assert funnel(out)["in"].iloc[0] == 5
+
+
+def test_line_dedup_removes_lines_seen_in_many_documents():
+    banner = "Accept all cookies to continue"
+    docs = new_documents([{"id": str(i), "text": f"unique line {i}\n{banner}\nmore text {i}"} for i in range(4)]
+                         + [{"id": "only-banner", "text": banner}])
+    out, report = line_dedup(docs, min_documents=3)
+    assert banner not in " ".join(out["text"])
+    assert out.loc[0, "text"] == "unique line 0\nmore text 0"
+    assert report.lines_removed == 5 and report.distinct_lines_removed == 1
+    assert out.loc[4, "dropped_by"] == "line_dedup" and report.documents_emptied == 1
+    untouched, _ = line_dedup(docs, min_documents=6)
+    assert untouched["text"].tolist() == docs["text"].tolist()
+
+
+def test_near_dedup_finds_planted_clusters_with_high_precision_and_recall():
+    corpus = _corpus()
+    docs = new_documents(corpus)
+    out = near_dedup(docs, threshold=0.8)
+    scores = pair_precision_recall(out["cluster_id"], corpus["group"])
+    assert scores["precision"] >= 0.95 and scores["recall"] >= 0.95, scores
+    # every member of a cluster carries the id of the one kept member
+    kept = out[~out["duplicate"]]
+    assert set(out["cluster_id"]) <= set(kept["id"])
+    assert (out.loc[out["duplicate"], "dropped_by"] == "near_dedup").all()
+    first = out[out["duplicate"]].iloc[0]
+    assert first["drop_reason"] == f"near-duplicate of {first['cluster_id']}"
+    assert len(out) == len(docs)
+
+
+def test_cluster_root_is_first_member_in_input_order():
+    texts = ["alpha beta gamma delta epsilon zeta eta theta iota kappa"] * 3 + ["unrelated words here"]
+    texts[1] += " lambda"
+    result = find_near_duplicates(texts, threshold=0.7)
+    assert result.roots.tolist() == [0, 0, 0, 3]
+    shuffled = np.array([[2, 0], [1, 0], [2, 1]])
+    assert union_find_roots(4, shuffled).tolist() == union_find_roots(4, shuffled[::-1]).tolist() == [0, 0, 0, 3]
+
+
+def test_unverified_candidates_are_not_merged():
+    """A low threshold banding makes candidates of dissimilar texts; verification keeps them apart."""
+    rng = np.random.default_rng(1)
+    base = [f"w{i}" for i in rng.integers(0, 50, size=200)]
+    other = list(base)
+    for position in range(0, 200, 7):
+        other[position] = "x"
+    texts = [" ".join(base), " ".join(other)]
+    loose = find_near_duplicates(texts, threshold=0.95, bands=64, rows=2, num_perm=128)
+    assert len(loose.candidates) == 1 and len(loose.verified) == 0
+    assert loose.roots.tolist() == [0, 1]
+
+
+def test_bucket_pairs_large_bucket_uses_star_edges():
+    keys = np.zeros(100, dtype=np.uint64)
+    pairs = bucket_pairs(keys, np.arange(100), max_bucket_for_all_pairs=10)
+    assert len(pairs) == 99 and (pairs[:, 0] == 0).all()
+
+
+@pytest.mark.slow
+def test_bad_rows_are_counted_not_crashing():
+    docs = new_documents([{"id": "empty", "text": ""}, {"id": "space", "text": "  \n "},
+                          {"id": "nul", "text": "\x00" * 10}, {"id": "big", "text": "word " * 2_000_000},
+                          {"id": "none", "text": None}, {"id": "a", "text": "same words in both of these texts"},
+                          {"id": "b", "text": "same words in both of these texts"}])
+    out = near_dedup(exact_dedup(docs))
+    assert len(out) == len(docs)
+    assert out.set_index("id").loc["b", "dropped_by"] == "exact_dedup"
+    assert not out.set_index("id").loc[["empty", "space", "nul", "none"], "duplicate"].any()
+    with pytest.raises(InputError, match="text"):
+        near_dedup(pd.DataFrame({"id": ["x"]}))
+    with pytest.raises(InputError, match="bands"):
+        near_dedup(docs, bands=20, rows=20)
+
+
+def test_rows_dropped_earlier_do_not_join_clusters():
+    texts = ["one two three four five six seven eight"] * 2
+    docs = new_documents([{"id": "a", "text": texts[0]}, {"id": "b", "text": texts[1]}])
+    docs = mark_dropped(docs, [True, False], "langid", "not English")
+    out = near_dedup(docs)
+    assert out["cluster_id"].tolist() == ["a", "b"] and not out["duplicate"].any()
+
+
+@pytest.mark.slow
+def test_dask_engine_gives_identical_results():
+    from cs229llm.data.pipeline import dask_client
+
+    corpus = _corpus(seed=2, originals=90)
+    docs = new_documents(corpus)
+    pandas_out = near_dedup(docs, threshold=0.8)
+    client = dask_client(n_workers=2)
+    dask_out = near_dedup(docs, threshold=0.8, engine="dask", npartitions=5, client=client)
+    pd.testing.assert_frame_equal(pandas_out, dask_out)
+    assert pandas_out["duplicate"].sum() > 0
