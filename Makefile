@@ -10,12 +10,14 @@ TORCH_SPEC  ?= torch==2.13.0
 PROFILE     ?= ci
 PORT        ?= 8888
 STAMP       := $(VENV)/.installed
+CHROMIUM    ?= /usr/bin/chromium
 
-.PHONY: help venv lab test test-package test-notebooks notebooks bench clean-venv
+.PHONY: help venv lab test test-package test-notebooks test-browser browser notebooks bench clean-venv
 
 help:
 	@echo "make lab         set up (if needed) and start JupyterLab on notebooks/"
 	@echo "make test        set up (if needed), run package tests and every notebook (ci profile)"
+	@echo "make test-browser  run the notebooks in JupyterLab in headless Chromium (part of make test)"
 	@echo "make notebooks   re-execute every notebook in place (outputs committed)"
 	@echo "make bench       run the benchmarks in benchmarks/"
 
@@ -39,12 +41,33 @@ lab: $(STAMP)
 NBVAL_FLAGS := --nbval-lax --nbval-current-env --nbval-cell-timeout=900 \
                --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 
-test: $(STAMP)
+test: $(STAMP) browser
 	CS229LLM_PROFILE=$(PROFILE) $(PY) -m pytest tests notebooks $(NBVAL_FLAGS) \
-	    --ignore-glob='*/.ipynb_checkpoints/*' -ra
+	    --ignore-glob='*/.ipynb_checkpoints/*' --ignore=tests/browser -ra
+	$(MAKE) --no-print-directory test-browser
 
 test-package: $(STAMP)
-	CS229LLM_PROFILE=$(PROFILE) $(PY) -m pytest tests -ra
+	CS229LLM_PROFILE=$(PROFILE) $(PY) -m pytest tests --ignore=tests/browser -ra
+
+# The course as a learner sees it: JupyterLab in headless Chromium (tests/browser/README.md).
+test-browser: $(STAMP) browser
+	CS229LLM_PROFILE=$(PROFILE) CS229LLM_CHROMIUM=$(CHROMIUM) $(PY) -m pytest tests/browser \
+	    --timeout=900 -ra
+
+# Debian's Chromium for the browser suite, installed with apt when missing and we may (root or
+# passwordless sudo). Elsewhere the suite skips with the reason, except in CI where it fails.
+browser:
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+	    echo "note: no $(CHROMIUM) and no apt-get: browser tests will be skipped (outside CI)"; \
+	else \
+	    if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO=sudo; \
+	    else echo "note: no $(CHROMIUM); install it with: sudo apt-get install -y chromium"; exit 0; fi; \
+	    echo "installing chromium with apt-get (for tests/browser)"; \
+	    { $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive \
+	        apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null; } \
+	    || { echo "could not install chromium"; [ "$$CI" != true ] && [ "$$CS229LLM_REQUIRE_BROWSER" != 1 ]; }; \
+	fi
 
 test-notebooks: $(STAMP)
 	CS229LLM_PROFILE=$(PROFILE) $(PY) -m pytest notebooks $(NBVAL_FLAGS) --ignore-glob='*/.ipynb_checkpoints/*'

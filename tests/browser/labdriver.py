@@ -376,6 +376,7 @@ JS_INSPECT = """
                   appErrors: [], widgetViews: 0, brokenWidgets: [], images: 0, imagesPerCell: {},
                   iopubErrors: state.iopubErrors.slice()};
   cells.forEach((cell, index) => {
+    cell.node.setAttribute('data-cs229llm-cell', String(index));
     if (cell.model.type !== 'code') return;
     result.codeCells += 1;
     const source = cell.model.sharedModel.getSource().trim();
@@ -628,3 +629,41 @@ def numbers_in(text: str) -> dict[str, float]:
     """``"precision=0.97 recall=0.95"`` -> ``{"precision": 0.97, "recall": 0.95}``."""
     return {key: float(value) for key, value in
             re.findall(r"([A-Za-z_][\w\-]*)\s*[=:]\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)", text)}
+
+
+@dataclass
+class FigureTrace:
+    """How the images of one cell changed during a run (from :meth:`LabNotebook.image_history`).
+
+    ``in_place``: changes where the cell kept its number of images but one was redrawn;
+    ``grew``: changes where the cell gained images; ``final_count``/``max_count``: images shown.
+    """
+
+    cell: int
+    in_place: int
+    grew: int
+    final_count: int
+    max_count: int
+
+
+def figure_traces(history: dict[int, list[dict]]) -> dict[int, FigureTrace]:
+    """Summarise each cell's image history (moments with no image, mid-redraw, are ignored)."""
+    traces = {}
+    for cell, entries in history.items():
+        states = []
+        for entry in entries:
+            if entry["count"] == 0 and states:
+                continue  # an output being replaced: removed, then drawn again
+            if not states or states[-1] != (entry["count"], entry["signature"]):
+                states.append((entry["count"], entry["signature"]))
+        states = [state for state in states if state[0] > 0]
+        if not states:
+            continue
+        pairs = list(zip(states, states[1:]))
+        traces[cell] = FigureTrace(
+            cell=cell,
+            in_place=sum(1 for a, b in pairs if a[0] == b[0] and a[1] != b[1]),
+            grew=sum(1 for a, b in pairs if b[0] > a[0]),
+            final_count=states[-1][0],
+            max_count=max(count for count, _ in states))
+    return traces

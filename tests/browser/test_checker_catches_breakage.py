@@ -153,3 +153,50 @@ def test_checker_fails_a_notebook_broken_at_run_all(lab, lab_root):
     assert "widget did not render in cell 2" in text, text
     assert "error output in cell 3: RuntimeError: this cell fails on purpose" in text, text
     assert "cells never ran: [4]" in text, text
+
+
+LIVE_FIGURE_LOOP = """\
+import time
+from cs229llm.viz.live import LiveFigure
+
+def draw(fig, axis, losses):
+    axis.plot(losses)
+    axis.set_title(f"step {len(losses)}")
+
+live = LiveFigure(draw, figsize=(4, 2))
+losses = []
+for step in range(6):
+    losses.append(1.0 / (step + 1))
+    live.update(losses)
+    time.sleep(0.4)
+"""
+
+NEW_FIGURE_PER_STEP = """\
+import time
+import matplotlib.pyplot as plt
+losses = []
+for step in range(6):
+    losses.append(1.0 / (step + 1))
+    fig, axis = plt.subplots(figsize=(4, 2))
+    axis.plot(losses)
+    display(fig)
+    plt.close(fig)
+    time.sleep(0.4)
+"""
+
+
+def test_live_plot_check_tells_in_place_from_a_figure_per_step(lab, lab_root):
+    from labdriver import figure_traces
+
+    name = write_notebook(lab_root, "zz_checker_live.ipynb",
+                          ["from IPython.display import display", LIVE_FIGURE_LOOP, NEW_FIGURE_PER_STEP])
+    notebook = lab.open_notebook(name)
+    try:
+        report = notebook.run_all(timeout=120)
+        traces = figure_traces(notebook.image_history())
+    finally:
+        notebook.close()
+    assert report.ok, report.summary()
+    live, per_step = traces[1], traces[2]
+    assert live.final_count == live.max_count == 1 and live.in_place >= 2 and live.grew == 0, live
+    assert per_step.final_count == 6 and per_step.grew >= 3 and per_step.in_place == 0, per_step
