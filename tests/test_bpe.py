@@ -99,3 +99,11 @@ def test_errors_are_clear(tmp_path):
 def test_stops_when_nothing_is_left_to_merge():
     bpe = TeachingBPE.train(["ab"], vocab_size=1000)
     assert len(bpe.merges) == 1 and bpe.encode("ab") == [256]
+
+
+def test_first_merges_replays_training(teaching):
+    early = teaching.with_first_merges(5)
+    assert early.vocab_size == 256 + 5 + 1 and early.history == teaching.history[:5]
+    text = "The committee approved the budget."
+    assert len(early.encode(text)) >= len(teaching.encode(text))
+    assert "".join(teaching.pieces(text)) == text

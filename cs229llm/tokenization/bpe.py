@@ -214,6 +214,15 @@ class TeachingBPE:
         """Text of ``ids`` (bytes joined, then UTF-8; an incomplete character becomes U+FFFD)."""
         return b"".join(self.token_bytes(token_id) for token_id in ids).decode("utf-8", errors="replace")
 
+    def with_first_merges(self, count: int) -> TeachingBPE:
+        """The tokenizer as it was after its first ``count`` merges (to watch training step by step)."""
+        count = max(0, min(int(count), len(self.merges)))
+        return TeachingBPE(list(self.merges)[:count], list(self.special_tokens), self.pattern, self.history[:count])
+
+    def pieces(self, text: str) -> list[str]:
+        """How ``text`` is cut into tokens, each shown as text (partial UTF-8 characters as U+FFFD)."""
+        return [self.token_bytes(token_id).decode("utf-8", errors="replace") for token_id in self.encode(text)]
+
     # ------------------------------------------------------------ files
 
     def save(self, path: str | Path) -> Path:
