@@ -1,0 +1,126 @@
+"""Pipeline: stages in order, rows never deleted, the funnel, Dask equal to pandas, and the filter command."""
+
+import functools
+
+import pandas as pd
+import pytest
+
+from cs229llm.data.documents import new_documents, read_table, write_table
+from cs229llm.data.langid import identify_language
+from cs229llm.data.pii import mask_pii
+from cs229llm.data.pipeline import (Stage, configure_dask_workers, funnel, plot_funnel, run_pipeline,
+                                    stage_name)
+from cs229llm.data.quality import quality_filter
+
+PROSE = ("The river runs through the old town and the bridge that crosses it was built of stone more than "
+         "two hundred years ago. Every spring the water rises, and the people who live near the bank move "
+         "their boats to higher ground. Visitors come to see the arches and to walk along the path that "
+         "follows the water to the mill. The mill still grinds flour on weekends, and the bakery next to it "
+         "sells bread made from that flour. In the evening the lamps along the bridge are lit by hand. ")
+TEXTS = [PROSE + "Call 650-555-0123 for a tour.", "Die Brücke über den Fluss ist sehr alt und schön.",
+         "", "Cheap. Buy. Now.", PROSE + "Write to guide@example.org with questions.", "\n".join(["Read more about the history of the bridge"] * 20)]
+
+
+def _docs():
+    return new_documents(pd.DataFrame({"id": [f"d{i}" for i in range(len(TEXTS))], "text": TEXTS}))
+
+
+STAGES = [identify_language, mask_pii, Stage(quality_filter, kwargs={"rules": "gopher,fineweb"})]
+
+
+def test_stages_run_in_order_and_the_funnel_adds_up():
+    out = run_pipeline(_docs(), STAGES)
+    assert len(out) == len(TEXTS) and out.attrs["stages"] == ["langid", "pii", "quality"]
+    table = funnel(out)
+    assert list(table["stage"]) == ["langid", "pii", "quality"]
+    assert (table["in"] == table["kept"] + table["dropped"]).all()
+    assert table["in"].iloc[0] == len(TEXTS)
+    assert list(table["dropped"]) == [3, 0, 1]  # de, empty, short ad; then the repeated line
+    assert out.loc[0, "dropped_by"] is None and "<PHONE>" in out.loc[0, "text"]
+    assert table["kept_fraction"].iloc[-1] == pytest.approx(2 / 6)
+    ax = plot_funnel(table)
+    assert len(ax.patches) == 2 * len(table)
+
+
+def test_a_stage_that_deletes_rows_is_caught():
+    def deleting_stage(docs):
+        return docs.iloc[1:]
+
+    with pytest.raises(AssertionError, match="never delete"):
+        run_pipeline(_docs(), [deleting_stage])
+
+    def reviving_stage(docs):
+        out = docs.copy()
+        out["dropped_by"] = None
+        return out
+
+    first = run_pipeline(_docs(), [identify_language])
+    with pytest.raises(AssertionError, match="revived"):
+        run_pipeline(first, [reviving_stage])
+
+
+def test_stage_names_and_forms():
+    assert stage_name(identify_language) == "langid"
+    assert stage_name(functools.partial(quality_filter, rules="c4")) == "quality"
+    out = run_pipeline(_docs(), [(identify_language, {"keep": ("de",)})])
+    assert out.loc[1, "dropped_by"] is None and out.loc[0, "drop_reason"] == "language en"
+    from cs229llm.errors import InputError
+
+    with pytest.raises(InputError):
+        run_pipeline(_docs(), [42])
+    with pytest.raises(InputError, match="engine"):
+        run_pipeline(_docs(), STAGES, engine="spark")
+
+
+def test_malloc_trim_threshold_is_removed_from_worker_environment():
+    import dask
+
+    environ = configure_dask_workers()
+    assert "MALLOC_TRIM_THRESHOLD_" not in environ
+    assert "MALLOC_TRIM_THRESHOLD_" not in dask.config.get("distributed.nanny.pre-spawn-environ")
+
+
+def test_dask_gives_the_same_table_as_pandas_threads():
+    from distributed import Client
+
+    expected = run_pipeline(_docs(), STAGES)
+    with Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None) as client:
+        got = run_pipeline(_docs(), STAGES, engine="dask", client=client, npartitions=3)
+    pd.testing.assert_frame_equal(got, expected)
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_gives_the_same_table_as_pandas():
+    from cs229llm.data.pipeline import close_dask_clients, dask_client
+
+    expected = run_pipeline(_docs(), STAGES)
+    try:
+        got = run_pipeline(_docs(), STAGES, engine="dask", n_workers=2)
+        client = dask_client(n_workers=2)
+        assert len(client.scheduler_info()["workers"]) == 2
+        assert dask_client(n_workers=2) is client  # started once, reused
+    finally:
+        close_dask_clients()
+    pd.testing.assert_frame_equal(got, expected)
+
+
+def test_filter_command_keeps_every_row(tmp_path, capsys):
+    from cs229llm.cli import main
+
+    source = tmp_path / "docs.jsonl"
+    write_table(_docs()[["id", "text"]], source)
+    output = tmp_path / "filtered.parquet"
+    assert main(["filter", str(source), str(output), "--rules", "gopher,c4,fineweb", "--mask-pii"]) == 0
+    table = read_table(output)
+    assert len(table) == len(TEXTS) and {"dropped_by", "drop_reason", "lang", "q_words"} <= set(table.columns)
+    printed = capsys.readouterr().out
+    assert "langid" in printed and "quality" in printed and "email" in printed
+
+    write_table(pd.DataFrame({"id": ["a"], "body": ["no text column"]}), tmp_path / "bad.jsonl")
+    assert main(["filter", str(tmp_path / "bad.jsonl"), str(output)]) == 2
+    assert "no column 'text'" in capsys.readouterr().err
+    assert main(["filter", str(tmp_path / "missing.jsonl"), str(output)]) == 2
+    assert main(["filter", str(source), str(output), "--rules", "shiny"]) == 2
+    assert "unknown quality rule" in capsys.readouterr().err
+    (tmp_path / "broken.jsonl").write_text("{not json\n")
+    assert main(["filter", str(tmp_path / "broken.jsonl"), str(output)]) == 2

@@ -1,0 +1,142 @@
+"""Quality rules: signals checked against a plain-Python reading of the definitions, and each rule's verdict."""
+
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cs229llm.data.documents import new_documents
+from cs229llm.data.quality import (RULES, SIGNAL_COLUMNS, compute_signals, default_thresholds,
+                                   evaluate_rules, quality_filter, resolve_rules, rule_counts, text_signals)
+from cs229llm.data.quality_classifier import QualityClassifier, classifier_filter, train_quality_classifier
+from cs229llm.errors import InputError
+
+GOOD = """The harbour town woke slowly on a grey morning in early spring.
+Fishing boats had left before dawn, and the quay was quiet except for a few gulls arguing over scraps.
+Maria opened the bakery at seven, as she had done for almost thirty years, and set out bread that was still warm.
+Her first customer was an old teacher who walked to the sea every day, whatever the weather.
+They talked about the storm that was expected later in the week and whether the ferry would run.
+By noon the clouds had lifted, the boats were coming back with their catch, and the market filled with voices.
+Children ran between the stalls while their parents compared prices of mackerel and crab.
+In the evening the lights of the houses on the hill came on one by one, and the town settled into its familiar rhythm."""
+CODE = GOOD + "\nTo run it, call function main() { return 0; } from the shell."
+SHORT = "Buy now. Best price."
+SPAM = "\n".join(["Click here for cheap watches"] * 30)
+
+
+def _docs(texts):
+    return new_documents(pd.DataFrame({"id": [f"d{i}" for i in range(len(texts))], "text": texts}))
+
+
+def _reference_duplicate_ngram_fraction(words, n):
+    """Characters of words covered by an n-gram occurrence repeating an earlier one (slow, obvious version)."""
+    seen, covered = set(), [False] * len(words)
+    for start in range(len(words) - n + 1):
+        gram = tuple(words[start:start + n])
+        if gram in seen:
+            for position in range(start, start + n):
+                covered[position] = True
+        seen.add(gram)
+    total = sum(map(len, words))
+    return sum(len(w) for w, c in zip(words, covered) if c) / total
+
+
+def _reference_top_ngram_fraction(words, n):
+    grams = Counter(tuple(words[i:i + n]) for i in range(len(words) - n + 1))
+    top = max(grams.values())
+    if top < 2:
+        return 0.0
+    best = max(sum(map(len, g)) * c for g, c in grams.items() if c == top)
+    return min(1.0, best / sum(map(len, words)))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_vectorised_ngram_signals_match_the_plain_definition(seed):
+    rng = np.random.default_rng(seed)
+    vocabulary = ["alpha", "be", "sea", "to", "of", "delta", "x", "river", "stone", "and"]
+    words = [vocabulary[i] for i in rng.integers(0, len(vocabulary), size=300)]
+    words[100:140] = words[10:50]  # a long repeated passage
+    signals = text_signals(" ".join(words))
+    for n in (5, 6, 7, 8, 9, 10):
+        assert signals[f"q_duplicate_{n}gram"] == pytest.approx(_reference_duplicate_ngram_fraction(words, n))
+    for n in (2, 3, 4):
+        assert signals[f"q_top_{n}gram"] == pytest.approx(_reference_top_ngram_fraction(words, n))
+
+
+def test_line_and_word_signals_by_hand():
+    text = "one two three.\none two three.\nshort\n\n#tag and the end..."
+    signals = text_signals(text)
+    assert signals["q_words"] == 11
+    assert signals["q_duplicate_lines"] == pytest.approx(1 / 4)
+    assert signals["q_duplicate_line_chars"] == pytest.approx(len("one two three.") / len(text.replace("\n", "")))
+    assert signals["q_ellipsis_lines"] == pytest.approx(1 / 4)
+    assert signals["q_symbol_ratio"] == pytest.approx(2 / 11)  # one '#', one '...'
+    assert signals["q_stop_words"] == 2  # and, the
+    assert signals["q_line_punctuation"] == pytest.approx(3 / 4)
+    assert signals["q_short_lines"] == pytest.approx(1.0)
+    assert text_signals("")["q_words"] == 0 and set(text_signals("")) == set(SIGNAL_COLUMNS)
+
+
+def test_published_defaults_and_rule_verdicts():
+    thresholds = default_thresholds()
+    assert thresholds["min_words"] == 50 and thresholds["max_symbol_ratio"] == 0.1
+    assert thresholds["max_duplicate_lines"] == 0.3 and thresholds["max_top_2gram"] == 0.2
+    assert thresholds["min_line_punctuation"] == 0.12 and thresholds["max_short_lines"] == 0.67
+    assert thresholds["fineweb_max_duplicate_line_chars"] == 0.01 and thresholds["min_sentences"] == 5
+    out = quality_filter(_docs([GOOD, CODE, SHORT, SPAM, ""]))
+    assert out.loc[0, "dropped_by"] is None, out.loc[0, "drop_reason"]
+    assert out.loc[1, "drop_reason"] == "c4_curly_bracket"
+    assert out.loc[2, "drop_reason"] == "gopher_word_count"
+    assert out.loc[3, "drop_reason"] in {"gopher_stop_words", "gopher_duplicate_lines"}
+    assert out.loc[4, "drop_reason"] == "gopher_word_count"
+    assert set(SIGNAL_COLUMNS) <= set(out.columns)
+
+
+def test_rethresholding_uses_signals_only_and_matches_a_fresh_run():
+    signals = compute_signals(_docs([GOOD, CODE, SHORT, SPAM]))
+    loose = evaluate_rules(signals, "gopher_quality", min_words=3, min_stop_words=0)
+    assert loose.loc[2].all()  # the short ad passes once the word limit is 3
+    again = quality_filter(_docs([GOOD, CODE, SHORT, SPAM]), rules="gopher_quality", min_words=3, min_stop_words=0)
+    assert again.loc[2, "dropped_by"] is None
+    with pytest.raises(InputError, match="unknown threshold"):
+        evaluate_rules(signals, "c4", min_words=3)
+    with pytest.raises(InputError, match="unknown quality rule"):
+        resolve_rules("gopher,shiny")
+    assert [r.__name__ for r in resolve_rules("c4,c4_curly_bracket")] == [
+        "c4_lorem_ipsum", "c4_curly_bracket", "c4_min_sentences"]
+    with pytest.raises(InputError, match="compute_signals"):
+        evaluate_rules(_docs([GOOD]), "c4")
+
+
+def test_rule_counts_form_a_funnel():
+    signals = compute_signals(_docs([GOOD, CODE, SHORT, SPAM, GOOD.upper(), "lorem ipsum dolor " * 30]))
+    counts = rule_counts(signals)
+    assert list(counts["rule"]) == list(RULES)
+    assert (counts["in"] == counts["kept"] + counts["dropped"]).all()
+    assert counts["dropped"].sum() == len(signals) - counts["kept"].iloc[-1]
+    assert (counts["fails"] >= counts["dropped"]).all()
+    filtered = quality_filter(signals)
+    assert counts["kept"].iloc[-1] == filtered["dropped_by"].isna().sum()
+
+
+def test_learned_classifier_separates_reference_from_crawl(tmp_path):
+    rng = np.random.default_rng(0)
+    prose = GOOD.split("\n")
+    spam_words = ["click", "buy", "cheap", "free", "now", "best", "deal", "watches", "offer", "sale", "win"]
+    positives = [" ".join(rng.choice(prose, size=4)) for _ in range(60)]
+    negatives = [" ".join(rng.choice(spam_words, size=40)) for _ in range(60)]
+    classifier = train_quality_classifier(positives, negatives, seed=0)
+    metrics = classifier.metrics
+    assert metrics["heldout_accuracy"] >= 0.9 and metrics["heldout_size"] == 24
+    scores = classifier.score([GOOD, SPAM])
+    assert scores[0] > 0.5 > scores[1]
+    saved = classifier.save(tmp_path / "hq")
+    again = QualityClassifier.load(saved)
+    assert np.allclose(again.score([GOOD, SPAM]), scores)
+    out = classifier_filter(_docs([GOOD, SPAM]), again, threshold=0.5)
+    assert out.loc[0, "dropped_by"] is None and out.loc[1, "dropped_by"] == "quality_classifier"
+    with pytest.raises(InputError):
+        train_quality_classifier(["a"], negatives)
+    with pytest.raises(InputError):
+        QualityClassifier.load(tmp_path / "missing")
