@@ -1,0 +1,284 @@
+"""Read WARC files into the documents table (lecture stage: crawl -> HTML documents).
+
+Real crawls are messy: truncated gzip members, bodies in latin-1 or cp1252 with or without
+a declared charset, content types that are missing or wrong, empty records, redirects.
+:func:`read_warc` keeps every HTML page it can decode, skips the rest and says how many
+records it skipped and why; it never lets one bad record or file stop the load.
+Built on warcio; decoding falls back to charset detection (charset_normalizer).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputError
+from .documents import mark_dropped, new_documents
+
+HTML_TYPES = {"text/html", "application/xhtml+xml"}
+BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"PK\x03\x04", b"\x1f\x8b", b"RIFF", b"\x00\x00\x01\x00")
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_HTML_START = re.compile(rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<title[\s>]|<p[\s>]|<div[\s>]",
+                         re.IGNORECASE)
+COLUMNS = ["id", "url", "text", "source", "html", "content_type", "charset", "charset_source", "http_status",
+           "warc_record_id", "warc_date", "warc_file"]
+
+
+@dataclass
+class WarcReport:
+    """What :func:`read_warc` saw: records read and skipped, with reasons.
+
+    Attributes:
+        files: WARC files opened.
+        records: WARC records seen (every type).
+        responses: response records among them.
+        documents: HTML documents returned.
+        skipped: reason -> number of response records skipped.
+        other_types: WARC record type -> count of non-response records (warcinfo, request, ...).
+        notes: reason -> count of records kept after a repair (charset detected, type sniffed).
+        file_errors: one message per file whose stream broke off (the records before it are kept).
+    """
+
+    files: int = 0
+    records: int = 0
+    responses: int = 0
+    documents: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    other_types: Counter = field(default_factory=Counter)
+    notes: Counter = field(default_factory=Counter)
+    file_errors: list[str] = field(default_factory=list)
+
+    @property
+    def skipped_total(self) -> int:
+        return sum(self.skipped.values())
+
+    def as_dict(self) -> dict:
+        """A JSON-able summary."""
+        return {"files": self.files, "records": self.records, "responses": self.responses,
+                "documents": self.documents, "skipped": dict(self.skipped), "other_types": dict(self.other_types),
+                "notes": dict(self.notes), "file_errors": list(self.file_errors)}
+
+    def __str__(self) -> str:
+        lines = [f"{self.files} WARC files, {self.records} records, {self.responses} responses -> "
+                 f"{self.documents} HTML documents, {self.skipped_total} responses skipped"]
+        lines += [f"  skipped {count:5d}  {reason}" for reason, count in self.skipped.most_common()]
+        lines += [f"  kept    {count:5d}  {note}" for note, count in self.notes.most_common()]
+        lines += [f"  error   {message}" for message in self.file_errors]
+        return "\n".join(lines)
+
+
+def _mime_and_charset(content_type: str) -> tuple[str, str]:
+    parts = [part.strip() for part in content_type.split(";")]
+    mime = parts[0].lower() if parts else ""
+    charset = ""
+    for part in parts[1:]:
+        if part.lower().startswith("charset="):
+            charset = part.split("=", 1)[1].strip().strip("\"'").lower()
+    return mime, charset
+
+
+def looks_binary(body: bytes) -> bool:
+    """True for bytes that start like an image/PDF/archive or hold NUL bytes near the start."""
+    head = body[:1024]
+    return head.startswith(BINARY_MAGIC) or b"\x00" in head
+
+
+def looks_html(body: bytes) -> bool:
+    """True when the first kilobyte has an HTML tag (doctype, html, head, body, p, div)."""
+    return bool(_HTML_START.search(body[:1024]))
+
+
+def _known_codec(name: str) -> str | None:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+NON_LATIN_SINGLE_BYTE = {"cp1251", "koi8_r", "koi8_u", "iso8859_5", "mac_cyrillic", "cp866", "cp855", "cp1253",
+                         "iso8859_7", "mac_greek", "cp1255", "iso8859_8", "cp1256", "iso8859_6", "cp874", "tis_620"}
+MULTI_BYTE = ("utf", "shift_jis", "euc", "gb", "big5", "cp932", "cp949", "cp950", "iso2022", "hz")
+
+
+def _is_latin_single_byte(encoding: str) -> bool:
+    name = encoding.lower().replace("-", "_")
+    return not name.startswith(MULTI_BYTE) and name not in NON_LATIN_SINGLE_BYTE
+
+
+def decode_body(body: bytes, declared: str = "") -> tuple[str, str, str]:
+    """Decode an HTML body: declared charset, then ``<meta charset>``, then UTF-8, then detection.
+
+    Returns:
+        ``(text, charset, source)`` with source one of ``header``, ``meta``, ``default``,
+        ``detected`` (the declared or default charset failed) or ``replaced`` (nothing decoded
+        cleanly: UTF-8 with replacement characters).
+    """
+    candidates = []
+    if declared:
+        candidates.append((declared, "header"))
+    meta = _META_CHARSET.search(body[:4096])
+    if meta:
+        candidates.append((meta.group(1).decode("ascii", "replace").lower(), "meta"))
+    candidates.append(("utf-8", "default"))
+    for name, source in candidates:
+        codec = _known_codec(name)
+        if codec is None:
+            continue
+        try:
+            return body.decode(codec), codec, source
+        except UnicodeDecodeError:
+            continue
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(body).best()
+        if best is not None and best.encoding:
+            if _is_latin_single_byte(best.encoding):
+                # detectors cannot tell Latin code pages apart on short pages; browsers fall back to
+                # windows-1252 for Latin text (WHATWG Encoding Standard), and so do we
+                return body.decode("cp1252", errors="replace"), "cp1252", "detected"
+            return str(best), best.encoding, "detected"
+    except ImportError:  # charset_normalizer comes with requests; without it, cp1252 is the web's usual guess
+        return body.decode("cp1252", errors="replace"), "cp1252", "detected"
+    return body.decode("utf-8", errors="replace"), "utf-8", "replaced"
+
+
+def _classify(status: int, mime: str, body: bytes) -> tuple[str | None, str | None]:
+    """(skip reason or None, repair note or None) for one response record."""
+    if not 200 <= status < 300:
+        return f"http status {status}", None
+    if not body.strip():
+        return "empty body", None
+    binary, html = looks_binary(body), looks_html(body)
+    if mime in HTML_TYPES:
+        if binary:
+            return f"binary body declared as {mime}", None
+        return None, None
+    if not mime:
+        if html and not binary:
+            return None, "no content-type: sniffed HTML"
+        return "no content-type and not HTML", None
+    if html and not binary:
+        return None, f"declared {mime} but body is HTML"
+    return f"non-HTML content-type {mime}", None
+
+
+def _iter_paths(paths) -> list[Path]:
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    out = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            out += sorted(p for p in path.iterdir() if p.name.endswith((".warc", ".warc.gz")))
+        else:
+            out.append(path)
+    missing = [str(p) for p in out if not p.exists()]
+    if missing:
+        raise InputError(f"no such WARC file: {', '.join(missing[:3])}")
+    return out
+
+
+def read_warc(paths: str | Path | Iterable[str | Path], *, source: str = "warc", include_skipped: bool = False,
+              max_documents: int | None = None) -> tuple[pd.DataFrame, WarcReport]:
+    """Read HTTP response records of WARC files into a documents table.
+
+    Args:
+        paths: a WARC file (``.warc`` or ``.warc.gz``), a folder of them, or a list.
+        source: the value of the ``source`` column.
+        include_skipped: also return a row (empty ``html``) for each skipped response that has a
+            record id, marked dropped by stage ``read_warc`` with its reason, so the funnel starts
+            at the raw records.
+        max_documents: stop after this many HTML documents.
+
+    Returns:
+        ``(documents, report)``: the documents table (``id`` = the record's UUID, ``url``,
+        ``text`` = "" until extraction, ``source``, ``html`` (decoded str), ``content_type`` (as
+        sent), ``charset`` (used), ``charset_source``, ``http_status``, ``warc_record_id``,
+        ``warc_date``, ``warc_file``) and a :class:`WarcReport`.
+
+    Raises:
+        InputError: a path does not exist. Broken files are reported, not raised.
+    """
+    from warcio.archiveiterator import ArchiveIterator
+
+    report = WarcReport()
+    rows, skipped_rows, seen_ids = [], [], set()
+    for path in _iter_paths(paths):
+        report.files += 1
+        with open(path, "rb") as handle:
+            try:
+                for record in ArchiveIterator(handle):
+                    report.records += 1
+                    if record.rec_type != "response":
+                        report.other_types[record.rec_type] += 1
+                        continue
+                    report.responses += 1
+                    row, reason = _read_response(record, path, source, report)
+                    record_id = row.get("warc_record_id") or ""
+                    if reason is None and record_id in seen_ids:
+                        reason = "duplicate WARC-Record-ID"
+                    if reason is not None:
+                        report.skipped[reason] += 1
+                        if include_skipped and record_id and record_id not in seen_ids:
+                            seen_ids.add(record_id)
+                            skipped_rows.append(dict(row, html="", drop_reason=reason))
+                        continue
+                    seen_ids.add(record_id)
+                    rows.append(row)
+                    if max_documents is not None and len(rows) >= max_documents:
+                        break
+            except Exception as error:  # a truncated or corrupt stream: keep what came before, say so
+                report.skipped["corrupt or truncated WARC stream"] += 1
+                report.file_errors.append(f"{path.name}: stream broke after {report.records} records "
+                                          f"({type(error).__name__}: {str(error)[:120]})")
+        if max_documents is not None and len(rows) >= max_documents:
+            break
+    report.documents = len(rows)
+    all_rows = rows + skipped_rows
+    frame = new_documents(pd.DataFrame(all_rows, columns=COLUMNS + ["drop_reason"]).drop(columns="drop_reason")
+                          if all_rows else pd.DataFrame(columns=COLUMNS))
+    if skipped_rows:
+        reasons = pd.Series([None] * len(rows) + [r["drop_reason"] for r in skipped_rows], index=frame.index)
+        frame = mark_dropped(frame, reasons.notna(), "read_warc", reasons)
+    return frame, report
+
+
+def _read_response(record, path: Path, source: str, report: WarcReport) -> tuple[dict, str | None]:
+    """One response record -> (row, skip reason or None)."""
+    record_id = record.rec_headers.get_header("WARC-Record-ID") or ""
+    row = {"id": record_id.strip("<>").removeprefix("urn:uuid:"), "url": record.rec_headers.get_header("WARC-Target-URI") or "",
+           "text": "", "source": source, "html": "", "content_type": "", "charset": "", "charset_source": "",
+           "http_status": 0, "warc_record_id": record_id, "warc_date": record.rec_headers.get_header("WARC-Date") or "",
+           "warc_file": path.name}
+    if not record_id:
+        return row, "no WARC-Record-ID"
+    if record.http_headers is None:
+        return row, "no HTTP headers"
+    try:
+        status = int(record.http_headers.get_statuscode() or 0)
+    except ValueError:
+        status = 0
+    content_type = record.http_headers.get_header("Content-Type") or ""
+    row["http_status"], row["content_type"] = status, content_type
+    try:
+        body = record.content_stream().read()
+    except Exception as error:  # bad chunking or content-encoding inside one record
+        return row, f"unreadable body ({type(error).__name__})"
+    mime, declared = _mime_and_charset(content_type)
+    reason, note = _classify(status, mime, body)
+    if reason is not None:
+        return row, reason
+    html, charset, charset_source = decode_body(body, declared)
+    if note:
+        report.notes[note] += 1
+    if charset_source in ("detected", "replaced"):
+        report.notes[f"charset {charset_source}" + (f" (declared {declared} failed)" if declared else "")] += 1
+    row.update(html=html, charset=charset, charset_source=charset_source)
+    return row, None
