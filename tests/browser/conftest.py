@@ -9,7 +9,9 @@ that is a failure. Tests are grouped by notebook so each notebook is run once.
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -71,14 +73,24 @@ def lab_root(tmp_path_factory) -> Path:
     return copy_notebooks(tmp_path_factory.mktemp("browser") / "notebooks")
 
 
+def _terminate_as_interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 @pytest.fixture(scope="session")
 def lab_server(chromium_path, lab_root, tmp_path_factory):
+    """JupyterLab on the temporary notebooks; stopped at the end, also on failure or SIGTERM."""
     server = LabServer(lab_root, tmp_path_factory.mktemp("jupyterlab"))
+    # a CI timeout sends SIGTERM: turn it into KeyboardInterrupt so the teardown below runs
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate_as_interrupt) if in_main_thread else None
     try:
         server.start()
         yield server
     finally:
         server.stop()
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 @pytest.fixture(scope="session")

@@ -157,7 +157,8 @@ class LabServer:
         log = open(self.log_path, "wb")
         self.process = subprocess.Popen(command, cwd=self.root_dir, env=self._environment(),
                                         stdout=log, stderr=subprocess.STDOUT,
-                                        stdin=subprocess.DEVNULL, start_new_session=True)
+                                        stdin=subprocess.DEVNULL, start_new_session=True,
+                                        preexec_fn=_die_with_parent if sys.platform == "linux" else None)
         log.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -187,6 +188,11 @@ class LabServer:
                 self.api("DELETE", f"/api/sessions/{session['id']}")
             except urllib.error.URLError:
                 pass
+        for kernel in self.api("GET", "/api/kernels") or []:
+            try:
+                self.api("DELETE", f"/api/kernels/{kernel['id']}")
+            except urllib.error.URLError:
+                pass
 
     def log_tail(self, lines: int = 40) -> str:
         """The last ``lines`` lines of the server (and kernel) log."""
@@ -213,26 +219,91 @@ class LabServer:
             return ""
 
     def stop(self, grace: float = 10.0) -> None:
-        """Terminate the process group we started (server and kernels); kill it if it lingers."""
+        """Shut down what we started: kernels, the server's process group, and any process left.
+
+        Kernels run in their own sessions (jupyter_client starts them so), so after asking the
+        server to shut them down, every process descended from the server is looked up and,
+        if still alive, its process group is killed too.
+        """
         if self.process is None:
             return
-        group = self.process.pid  # start_new_session: the server leads its own group
-        for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
+        process, self.process = self.process, None
+        if process.poll() is None:
             try:
-                os.killpg(group, sig)
-            except ProcessLookupError:
-                break
+                self.shutdown_kernels()
+            except (urllib.error.URLError, OSError):
+                pass
+        spawned = descendants(process.pid)
+        try:
+            os.killpg(process.pid, signal.SIGTERM)  # start_new_session: the server leads its group
+        except ProcessLookupError:
+            pass
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
             try:
-                self.process.wait(timeout=wait)
-            except subprocess.TimeoutExpired:
-                continue
-            # the server is gone; its kernels share the group: make sure they go too
-            try:
-                os.killpg(group, signal.SIGKILL)
+                os.killpg(process.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-            break
-        self.process = None
+            process.wait(timeout=10)
+        for pid, started in spawned:
+            kill_group(pid, started)
+
+
+def _start_time(pid: int) -> int | None:
+    """The start time of ``pid`` (clock ticks since boot) from /proc, None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return int(fields[19])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def descendants(root: int) -> list[tuple[int, int]]:
+    """``(pid, start_time)`` of every live process below ``root`` (Linux /proc; empty elsewhere)."""
+    children: dict[int, list[int]] = {}
+    try:
+        entries = [int(name) for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:
+        return []
+    for pid in entries:
+        try:
+            with open(f"/proc/{pid}/stat") as handle:
+                parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(pid)
+    found, stack = [], list(children.get(root, []))
+    while stack:
+        pid = stack.pop()
+        started = _start_time(pid)
+        if started is not None:
+            found.append((pid, started))
+        stack.extend(children.get(pid, []))
+    return found
+
+
+def kill_group(pid: int, started: int) -> None:
+    """SIGKILL the process group led by ``pid`` (or just ``pid``), if it is still the same process."""
+    if _start_time(pid) != started:
+        return  # gone, or the id now belongs to someone else
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+            return
+        except (ProcessLookupError, PermissionError):
+            continue
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: get SIGTERM if the test process dies (Linux prctl PDEATHSIG)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 @dataclass
@@ -449,7 +520,11 @@ class LabPage:
         if not self.loaded:
             self.load(timeout)
         notebook = LabNotebook(self, path)
-        panel_id = self.page.evaluate(JS_OPEN, path)
+        try:
+            panel_id = self.page.evaluate(JS_OPEN, path)
+        except Exception:  # the page is in a bad state (a crash, a dialog): reload once and retry
+            self.load(timeout)
+            panel_id = self.page.evaluate(JS_OPEN, path)
         notebook.panel_css = f'[id="{panel_id}"]'
         notebook.wait_kernel_idle(timeout)
         self.current = notebook
@@ -612,7 +687,7 @@ class LabNotebook:
         """The value the slider's readout shows."""
         return self.locator(f".{slider_class} .widget-readout").nth(index).inner_text().strip()
 
-    def wait_for_change(self, read, before, timeout: float = 30.0):
+    def wait_for_change(self, read, before, timeout: float = 60.0):
         """Poll ``read()`` until it differs from ``before``; return the new value or raise."""
         deadline = time.monotonic() + timeout
         value = read()
