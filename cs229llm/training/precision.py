@@ -135,7 +135,7 @@ def memory_per_parameter():
 # ---------------------------------------------------------------- the master-weights experiment
 
 
-def master_weights_experiment(steps: int = 60, lr: float = 3e-4, seed: int = 0, model_config=None,
+def master_weights_experiment(steps: int = 60, lr: float = 1e-4, seed: int = 0, model_config=None,
                               batch_size: int = 8, on_step=None):
     """Train one tiny GPT twice on the same bytes: weights stored in bf16, or fp32 master + bf16 compute.
 
@@ -146,7 +146,7 @@ def master_weights_experiment(steps: int = 60, lr: float = 3e-4, seed: int = 0, 
     Args:
         steps: optimizer steps per run; lr: AdamW learning rate (small rates make the effect
             larger, as at the end of a decaying schedule).
-        model_config: a ``GPTConfig`` (default: 2 layers, width 64, byte vocabulary, T=64).
+        model_config: a ``GPTConfig`` (default: 1 layer, width 32, byte vocabulary, T=32).
         on_step: optional ``on_step(history)`` called after each step of each run (live plots).
 
     Returns:
@@ -158,7 +158,7 @@ def master_weights_experiment(steps: int = 60, lr: float = 3e-4, seed: int = 0, 
 
     if steps < 1:
         raise InputError("steps must be >= 1")
-    config = model_config or GPTConfig(vocab_size=256, block_size=64, n_layer=2, n_head=2, n_embd=64)
+    config = model_config or GPTConfig(vocab_size=256, block_size=32, n_layer=1, n_head=2, n_embd=32)
     generator = torch.Generator().manual_seed(seed)
     # a learnable byte stream: repeated English-like text with a little noise
     text = ("the quick brown fox jumps over the lazy dog. " * 200).encode("utf-8")
@@ -189,7 +189,7 @@ def master_weights_experiment(steps: int = 60, lr: float = 3e-4, seed: int = 0, 
             total = sum(b.numel() for b in before)
             if stored_dtype == torch.bfloat16:
                 history["step"].append(step)
-            history[loss_key].append(float(loss))
+            history[loss_key].append(float(loss.detach()))
             history[swallowed_key].append(unchanged / total)
             if on_step is not None:
                 on_step(history)

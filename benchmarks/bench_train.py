@@ -1,0 +1,15 @@
+"""Training-step benchmark: compiled + bf16 tokens/s over eager fp32 tokens/s for the tiny GPT.
+
+Target (benchmarks/RESULTS.md): >= 2.0x on the course's 2-core CPUs. Runs the same code as
+``cs229llm bench train`` and prints the ratio, then the JSON line.
+"""
+
+import json
+
+from cs229llm.commands.bench_train import run_benchmark
+
+if __name__ == "__main__":
+    results = run_benchmark()
+    ratio = results.get("speedup_compiled_bf16_vs_eager_fp32")
+    print(f"compiled+bf16 / eager fp32 tokens/s = {ratio:.2f}x (target >= 2.0x)" if ratio else "compile unavailable")
+    print(json.dumps({k: (round(v, 3) if isinstance(v, float) else v) for k, v in results.items()}))
