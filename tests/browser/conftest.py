@@ -35,6 +35,12 @@ def notebook_key(item) -> str:
     return marker.args[0][:2] if marker else "~"
 
 
+def test_rank(item) -> int:
+    """Within one notebook: the Run All check first, named interactions next, slider sweeps last."""
+    return {"test_notebook_runs_clean_in_lab": 0,
+            "test_every_panel_answers_its_sliders": 2}.get(getattr(item, "originalname", ""), 1)
+
+
 def pytest_collection_modifyitems(config, items):
     """Mark everything here ``browser`` and keep the tests of one notebook together."""
     ours = [item for item in items if BROWSER_DIR in Path(str(item.fspath)).parents]
@@ -44,7 +50,7 @@ def pytest_collection_modifyitems(config, items):
         item.add_marker(pytest.mark.browser)
     first = items.index(ours[0])
     rest = [item for item in items if item not in set(ours)]
-    ordered = sorted(ours, key=notebook_key)  # stable: file order within one notebook
+    ordered = sorted(ours, key=lambda item: (notebook_key(item), test_rank(item)))
     items[:] = rest[:first] + ordered + rest[first:]
 
 

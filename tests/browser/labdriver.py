@@ -85,15 +85,26 @@ def free_port() -> int:
 
 
 def copy_notebooks(destination: Path, source: Path = NOTEBOOKS_DIR) -> Path:
-    """Copy the course notebooks (and their paired sources) so a run never touches committed files."""
+    """Copy the course notebooks so a run never touches committed files.
+
+    A notebook whose py:percent source has no ``.ipynb`` yet gets one (unexecuted) in the copy.
+    """
     shutil.copytree(source, destination,
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    for script in sorted(destination.glob("[0-9][0-9]_*.py")):
+        target = script.with_suffix(".ipynb")
+        if not target.exists():
+            import jupytext
+
+            jupytext.write(jupytext.read(script), target)
     return destination
 
 
-def course_notebooks(directory: Path = NOTEBOOKS_DIR) -> list[Path]:
-    """The course notebooks ``NN_name.ipynb`` in lecture order."""
-    return sorted(directory.glob("[0-9][0-9]_*.ipynb"))
+def course_notebooks(directory: Path = NOTEBOOKS_DIR) -> list[str]:
+    """Names (``NN_name``) of the course notebooks, ``.ipynb`` or py:percent source, in lecture order."""
+    names = {path.stem for pattern in ("[0-9][0-9]_*.ipynb", "[0-9][0-9]_*.py")
+             for path in directory.glob(pattern)}
+    return sorted(names)
 
 
 class LabServer:

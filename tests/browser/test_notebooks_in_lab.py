@@ -8,18 +8,23 @@ and every widget view rendered; a PNG of each notebook's key panel is saved unde
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
-from labdriver import course_notebooks
+from labdriver import WIDGET_VIEW_MIME, course_notebooks
 
 NOTEBOOKS = course_notebooks()
 
 
-def uses_widgets(path) -> bool:
-    """Whether any code cell of the notebook imports ipywidgets."""
-    cells = json.loads(path.read_text())["cells"]
-    return any(cell["cell_type"] == "code" and "ipywidgets" in "".join(cell["source"])
-               for cell in cells)
+def expected_widget_views(path) -> int:
+    """Widget views the notebook should show: as many as its committed (executed) outputs hold,
+    and at least one when it imports ipywidgets or a ``cs229llm.viz`` panel."""
+    cells = [cell for cell in json.loads(path.read_text())["cells"] if cell["cell_type"] == "code"]
+    committed = sum(1 for cell in cells for output in cell.get("outputs", [])
+                    if WIDGET_VIEW_MIME in output.get("data", {}))
+    imports = any(re.search(r"ipywidgets|cs229llm\.viz\.\w*(panel|explorer)", "".join(cell["source"]))
+                  for cell in cells)
+    return max(committed, 1 if imports else 0)
 
 
 def save_key_screenshots(notebook) -> list:
@@ -38,15 +43,53 @@ def save_key_screenshots(notebook) -> list:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("notebook", [path.stem for path in NOTEBOOKS] or
+@pytest.mark.parametrize("notebook", NOTEBOOKS or
                          [pytest.param("none", marks=pytest.mark.skip("no notebooks yet"))])
 def test_notebook_runs_clean_in_lab(course, notebook):
     opened = course.get(notebook)
     report = opened.report
     assert report.ok, report.summary()
     assert report.code_cells > 0, report.summary()
-    if uses_widgets(course.root / f"{notebook}.ipynb"):
-        assert report.widget_views > 0, f"{notebook} imports ipywidgets but shows no widget"
+    expected = expected_widget_views(course.root / f"{notebook}.ipynb")
+    assert report.widget_views >= expected, (
+        f"{notebook}: {report.widget_views} widget views shown, {expected} expected")
     shots = save_key_screenshots(opened)
     for shot in shots:
         assert shot.stat().st_size > 0
+
+
+def panel_view(notebook, panel: str) -> tuple[str, tuple[str, ...]]:
+    """What a learner sees of a panel: its text and its images."""
+    return (notebook.locator(f".{panel}").first.inner_text(),
+            tuple(notebook.image_sources(f".{panel}")))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("notebook", NOTEBOOKS or
+                         [pytest.param("none", marks=pytest.mark.skip("no notebooks yet"))])
+def test_every_panel_answers_its_sliders(course, notebook):
+    """Each ``cs229llm-panel-*``: moving a slider (up to three per panel) changes the panel, cleanly."""
+    opened = course.get(notebook)
+    panels = list(dict.fromkeys(opened.locator('[class*="cs229llm-panel-"]').evaluate_all(
+        "els => els.map(e => Array.from(e.classList).find(c => c.startsWith('cs229llm-panel-')))")))
+    sliders_by_panel = {
+        panel: opened.locator(f".{panel} .widget-slider").evaluate_all(
+            "els => els.map(e => Array.from(e.classList).find(c => c.startsWith('cs229llm-slider-')) || '')")
+        for panel in panels}
+    moved = 0
+    for panel, sliders in sliders_by_panel.items():
+        for slider in [name for name in sliders if name][:3]:
+            before_value = opened.slider_value(slider)
+            before = panel_view(opened, panel)
+            for key in ("ArrowRight", "ArrowLeft"):  # ArrowLeft when the slider sits at its maximum
+                opened.press_slider(slider, key)
+                if opened.slider_value(slider) != before_value:
+                    break
+            assert opened.slider_value(slider) != before_value, f"{slider} did not move"
+            opened.wait_for_change(lambda: panel_view(opened, panel), before)
+            opened.wait_kernel_idle()
+            report = opened.inspect()
+            assert report.ok, f"after moving {slider}: {report.summary()}"
+            moved += 1
+    if not moved:
+        pytest.skip(f"{notebook} has no cs229llm panel with sliders")
