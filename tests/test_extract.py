@@ -161,3 +161,11 @@ def test_cli_extract_writes_every_record(tmp_path, capsys):
     assert "no such file" in capsys.readouterr().err
     (tmp_path / "x.txt").write_text("not a warc")
     assert main(["extract", str(tmp_path / "x.txt"), str(output)]) == 2
+
+
+def test_binary_bodies_are_dropped_not_parsed():
+    docs = new_documents(pd.DataFrame({"id": ["page", "image", "pdf"], "text": "",
+                                       "html": [PAGE.encode(), b"\x89PNG\r\n\x1a\n....", b"%PDF-1.4 ..."]}))
+    out = extract_text(docs)
+    assert out.loc[0, "dropped_by"] is None
+    assert list(out.loc[1:, "drop_reason"]) == ["binary body", "binary body"]

@@ -8,16 +8,16 @@ from cs229llm.data.pii import mask_pii, mask_text, pii_summary
 
 def test_masks_emails_phones_and_ips_with_counts():
     text = ("Write to jane.doe+news@mail.example.co.uk or call (650) 555-0123, +44 20 7946 0958 "
-            "or 650.555.0199. Our servers are 192.168.0.12 and 10.0.0.1.")
+            "or 650.555.0199 or locally 555-0142. Our servers are 192.168.0.12 and 10.0.0.1.")
     masked, counts = mask_text(text)
-    assert counts == {"email": 1, "ip": 2, "phone": 3}
+    assert counts == {"email": 1, "ip": 2, "phone": 4}
     assert "jane" not in masked and "555" not in masked and "192.168" not in masked
-    assert masked.count("<PHONE>") == 3 and masked.count("<IP_ADDRESS>") == 2 and "<EMAIL>" in masked
+    assert masked.count("<PHONE>") == 4 and masked.count("<IP_ADDRESS>") == 2 and "<EMAIL>" in masked
 
 
 def test_leaves_dates_prices_ids_and_invalid_ips_alone():
     text = ("In 2024 we sold 1,234,567 units at $19.99 on 2024-01-15; order 1234567890; "
-            "version 3.2.1; not an address: 999.10.10.10 or 1.2.3.4.5; score 12-34.")
+            "version 3.2.1; not an address: 999.10.10.10 or 1.2.3.4.5; score 12-34; seasons 2019-2020.")
     masked, counts = mask_text(text)
     assert counts == {"email": 0, "ip": 0, "phone": 0}
     assert masked == text

@@ -43,7 +43,7 @@ def run(args) -> int:
 
     if not str(args.output).endswith((".jsonl", ".parquet")):
         raise InputError(f"{args.output}: output must end in .jsonl or .parquet")
-    docs, skipped = read_warc(warc_inputs(args.input))
+    docs, report = read_warc(warc_inputs(args.input), include_skipped=True)
     if "text" not in docs.columns:
         docs["text"] = ""
     docs = extract_text(docs, method=args.method, max_html_chars=args.max_html_chars or DEFAULT_MAX_HTML_CHARS)
@@ -51,8 +51,9 @@ def run(args) -> int:
         docs = docs.drop(columns=["html"])
     write_table(docs, args.output)
     kept = int(is_kept(docs).sum())
-    print(f"{len(docs)} records read ({len(skipped)} non-HTML or broken records skipped by the reader)")
-    print(f"{kept} with text, {len(docs) - kept} dropped, "
+    print(f"{len(docs)} response records read ({report.skipped_total} non-HTML or broken, "
+          f"dropped by the reader)")
+    print(f"{kept} with text, {len(docs) - kept} dropped in all, "
           f"{int(docs['html_truncated'].sum())} pages truncated -> {args.output}")
     reasons = drop_reasons(docs)
     if len(reasons):

@@ -21,6 +21,8 @@ METHODS = ("resiliparse", "trafilatura", "naive")
 # and a real page's main text is almost never beyond the first megabyte.
 DEFAULT_MAX_HTML_CHARS = 1_000_000
 STAGE = "extract"
+# PNG, JPEG, GIF, PDF, ZIP, gzip: bodies no HTML parser should see
+BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"PK\x03\x04", b"\x1f\x8b")
 
 # ---------------------------------------------------------------- decoding and cleaning
 
@@ -154,7 +156,8 @@ def extract_text(docs: pd.DataFrame, method: str = "resiliparse",
     """Stage ``extract``: fill ``text`` from ``html`` for every kept row.
 
     A page that fails to parse or yields no text is marked dropped (stage ``extract``, reason
-    ``"extraction error: ..."`` or ``"no text extracted"``); nothing is deleted. Adds the
+    ``"extraction error: ..."`` or ``"no text extracted"``), and so is a raw (bytes) body that
+    starts like an image, PDF or archive (reason ``"binary body"``); nothing is deleted. Adds the
     columns ``html_chars`` (size of the decoded page), ``html_truncated`` (page cut at
     ``max_html_chars``) and ``extract_method``.
 
@@ -175,8 +178,12 @@ def extract_text(docs: pd.DataFrame, method: str = "resiliparse",
     truncated = pd.Series(False, index=out.index, dtype=bool)
     reasons = pd.Series(None, index=out.index, dtype=object)
     for index in out.index[is_kept(out)]:
+        raw = out.at[index, "html"]
+        if isinstance(raw, (bytes, bytearray)) and bytes(raw[:8]).startswith(BINARY_MAGIC):
+            texts[index], reasons[index] = "", "binary body"
+            continue
         try:
-            page = decode_html(out.at[index, "html"])
+            page = decode_html(raw)
             sizes[index], truncated[index] = len(page), len(page) > max_html_chars
             text = EXTRACTORS[method](page[:max_html_chars]).strip()
         except Exception as error:  # a parser crash drops this page, not the run

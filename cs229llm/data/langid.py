@@ -19,7 +19,7 @@ STAGE = "langid"
 FINEWEB_THRESHOLD = 0.65  # FineWeb (Penedo et al. 2024): English score >= 0.65
 # Only the first characters are scored: a language is clear after a few thousand characters
 # and the model is linear in the input length.
-DEFAULT_MAX_CHARS = 10_000
+DEFAULT_MAX_CHARS = 2_000
 
 
 @functools.lru_cache(maxsize=1)

@@ -17,13 +17,14 @@ from .documents import is_kept, require_columns
 EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 IPV4 = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\d|\.\d)")
 # A phone number: optional +country code, then 3 or 4 groups of digits separated by a space,
-# dot or dash, or an area code in parentheses. Requiring separators keeps years, prices and
-# long ids (1234567890) out.
+# dot or dash, or an area code in parentheses; or a local number 555-0123. Requiring
+# separators keeps years, prices and long ids (1234567890) out.
 PHONE = re.compile(
     r"(?<![\w+.-])"
-    r"(?:\+\d{1,3}[ .-]?)?"
+    r"(?:(?:\+\d{1,3}[ .-]?)?"
     r"(?:\(\d{2,4}\)[ .-]?|\d{2,4}[ .-])"
     r"\d{3,4}[ .-]\d{3,4}"
+    r"|\d{3}-\d{4})"
     r"(?![\w-]|\.\d)"
 )
 PLACEHOLDERS = {"email": "<EMAIL>", "ip": "<IP_ADDRESS>", "phone": "<PHONE>"}

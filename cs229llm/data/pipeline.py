@@ -146,9 +146,9 @@ def funnel(docs: pd.DataFrame, stages: list[str] | None = None) -> pd.DataFrame:
         DataFrame ``stage, in, dropped, kept, kept_fraction`` (fraction of all documents).
     """
     stages = stages or docs.attrs.get("stages")
-    if stages:
-        unknown = set(docs.get("dropped_by", pd.Series(dtype=object)).dropna()) - set(stages)
-        stages = list(stages) + sorted(unknown)
+    if stages:  # stages that dropped rows before this pipeline (e.g. the WARC reader) come first
+        seen = pd.unique(docs.get("dropped_by", pd.Series(dtype=object)).dropna())
+        stages = [s for s in seen if s not in stages] + list(stages)
     table = documents_funnel(docs, stages)
     assert (table["in"] == table["kept"] + table["dropped"]).all()
     assert table.empty or int(table["kept"].iloc[-1]) == int(is_kept(docs).sum())
