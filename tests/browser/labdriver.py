@@ -135,12 +135,13 @@ class LabServer:
             path = settings / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(values))
+        # runs and caches stay where the course keeps them (as for a learner and nbval), so
+        # a run prepared once (tokenizer, proxy runs) is reused rather than recomputed
         env = dict(os.environ)
         env.update({
             "CS229LLM_PROFILE": "ci",
             "CS229LLM_THREADS": "2",
             "OMP_NUM_THREADS": "2",
-            "CS229LLM_RUNS": str(self.work_dir / "runs"),
             "MPLBACKEND": "module://matplotlib_inline.backend_inline",
             "JUPYTERLAB_SETTINGS_DIR": str(settings),
             "JUPYTERLAB_WORKSPACES_DIR": str(self.work_dir / "lab-workspaces"),
@@ -328,7 +329,6 @@ class NotebookReport:
     widget_views: int = 0
     images: int = 0
     seconds: float = 0.0
-    images_per_cell: dict[int, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -455,7 +455,7 @@ JS_INSPECT = """
   const state = window.__cs229llm;
   const cells = state.panel.content.widgets;
   const result = {codeCells: 0, executed: 0, unexecuted: [], modelErrors: [], domTracebacks: [],
-                  appErrors: [], widgetViews: 0, brokenWidgets: [], images: 0, imagesPerCell: {},
+                  appErrors: [], widgetViews: 0, brokenWidgets: [], images: 0,
                   iopubErrors: state.iopubErrors.slice()};
   cells.forEach((cell, index) => {
     cell.node.setAttribute('data-cs229llm-cell', String(index));
@@ -495,9 +495,7 @@ JS_INSPECT = """
     cell.node.querySelectorAll('.cs229llm-error').forEach(el => {
       result.appErrors.push(`cell ${index}: ${(el.innerText || '').trim().slice(0, 300)}`);
     });
-    const imgs = cell.node.querySelectorAll('.jp-OutputArea-output img').length;
-    result.images += imgs;
-    if (imgs) result.imagesPerCell[index] = imgs;
+    result.images += cell.node.querySelectorAll('.jp-OutputArea-output img').length;
   });
   return result;
 }
@@ -624,7 +622,6 @@ class LabNotebook:
         report = NotebookReport(self.name, code_cells=found["codeCells"],
                                 executed_cells=found["executed"],
                                 widget_views=found["widgetViews"], images=found["images"])
-        report.images_per_cell = {int(k): v for k, v in found["imagesPerCell"].items()}
         if found["unexecuted"]:
             report.problems.append(f"cells never ran: {found['unexecuted']}")
         report.problems += [f"error output in {item}" for item in found["modelErrors"]]
