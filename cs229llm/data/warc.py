@@ -206,39 +206,35 @@ def read_warc(paths: str | Path | Iterable[str | Path], *, source: str = "warc",
     Raises:
         InputError: a path does not exist. Broken files are reported, not raised.
     """
-    from warcio.archiveiterator import ArchiveIterator
-
     report = WarcReport()
     rows, skipped_rows, seen_ids = [], [], set()
+    limit_reached = False
+
+    def accept(record, path: Path) -> None:
+        nonlocal limit_reached
+        report.records += 1
+        if record.rec_type != "response":
+            report.other_types[record.rec_type] += 1
+            return
+        report.responses += 1
+        row, reason = _read_response(record, path, source, report)
+        record_id = row.get("warc_record_id") or ""
+        if reason is None and record_id in seen_ids:
+            reason = "duplicate WARC-Record-ID"
+        if reason is not None:
+            report.skipped[reason] += 1
+            if include_skipped and record_id and record_id not in seen_ids:
+                seen_ids.add(record_id)
+                skipped_rows.append(dict(row, html="", drop_reason=reason))
+            return
+        seen_ids.add(record_id)
+        rows.append(row)
+        limit_reached = max_documents is not None and len(rows) >= max_documents
+
     for path in _iter_paths(paths):
         report.files += 1
-        with open(path, "rb") as handle:
-            try:
-                for record in ArchiveIterator(handle):
-                    report.records += 1
-                    if record.rec_type != "response":
-                        report.other_types[record.rec_type] += 1
-                        continue
-                    report.responses += 1
-                    row, reason = _read_response(record, path, source, report)
-                    record_id = row.get("warc_record_id") or ""
-                    if reason is None and record_id in seen_ids:
-                        reason = "duplicate WARC-Record-ID"
-                    if reason is not None:
-                        report.skipped[reason] += 1
-                        if include_skipped and record_id and record_id not in seen_ids:
-                            seen_ids.add(record_id)
-                            skipped_rows.append(dict(row, html="", drop_reason=reason))
-                        continue
-                    seen_ids.add(record_id)
-                    rows.append(row)
-                    if max_documents is not None and len(rows) >= max_documents:
-                        break
-            except Exception as error:  # a truncated or corrupt stream: keep what came before, say so
-                report.skipped["corrupt or truncated WARC stream"] += 1
-                report.file_errors.append(f"{path.name}: stream broke after {report.records} records "
-                                          f"({type(error).__name__}: {str(error)[:120]})")
-        if max_documents is not None and len(rows) >= max_documents:
+        _read_file(path, accept, report, lambda: limit_reached)
+        if limit_reached:
             break
     report.documents = len(rows)
     all_rows = rows + skipped_rows
@@ -248,6 +244,69 @@ def read_warc(paths: str | Path | Iterable[str | Path], *, source: str = "warc",
         reasons = pd.Series([None] * len(rows) + [r["drop_reason"] for r in skipped_rows], index=frame.index)
         frame = mark_dropped(frame, reasons.notna(), "read_warc", reasons)
     return frame, report
+
+
+def _read_file(path: Path, accept, report: WarcReport, stop) -> None:
+    """Iterate one file's records into ``accept``; after a corrupt stretch, resume at the next gzip member."""
+    import contextlib
+    import io
+
+    from warcio.archiveiterator import ArchiveIterator
+
+    with open(path, "rb") as handle:
+        head = handle.read(5)
+        if not head:
+            report.file_errors.append(f"{path.name}: empty file")
+            return
+        if not (head.startswith(b"\x1f\x8b") or head.startswith(b"WARC/")):
+            report.file_errors.append(f"{path.name}: not a WARC file (starts with {ascii(head)})")
+            return
+        start = 0
+        while start is not None and not stop():
+            handle.seek(start)
+            iterator = ArchiveIterator(handle)
+            record_start = start
+            warnings = io.StringIO()  # warcio prints format warnings to stderr: count them instead
+            try:
+                with contextlib.redirect_stderr(warnings):
+                    for record in iterator:
+                        record_start = getattr(iterator, "offset", record_start)  # absolute: warcio uses tell()
+                        accept(record, path)
+                        if stop():
+                            break
+                start = None
+            except Exception as error:  # a corrupt stretch: keep what came before, resync after it
+                report.skipped["corrupt stretch of a WARC file"] += 1
+                resume = _next_gzip_member(handle, record_start + 1)
+                where = f"resuming at byte {resume}" if resume is not None else "no readable record after it"
+                report.file_errors.append(f"{path.name}: corrupt data after byte {record_start} "
+                                          f"({type(error).__name__}: {ascii(str(error))[:100]}); {where}")
+                start = resume
+            if warnings.getvalue():
+                report.notes["warcio format warnings"] += warnings.getvalue().count("WARNING")
+
+
+def _next_gzip_member(handle, after: int, chunk_size: int = 1 << 20) -> int | None:
+    """Offset of the next gzip member at or after ``after`` that starts a WARC record, or None."""
+    import zlib
+
+    position = after
+    while True:
+        handle.seek(position)
+        chunk = handle.read(chunk_size + 2)
+        if len(chunk) < 3:
+            return None
+        index = chunk.find(b"\x1f\x8b\x08")
+        while index != -1:
+            handle.seek(position + index)
+            try:
+                head = zlib.decompressobj(31).decompress(handle.read(4096), 16)
+            except zlib.error:
+                head = b""
+            if head.startswith(b"WARC/"):
+                return position + index
+            index = chunk.find(b"\x1f\x8b\x08", index + 1)
+        position += chunk_size
 
 
 def _read_response(record, path: Path, source: str, report: WarcReport) -> tuple[dict, str | None]:
@@ -271,6 +330,10 @@ def _read_response(record, path: Path, source: str, report: WarcReport) -> tuple
         body = record.content_stream().read()
     except Exception as error:  # bad chunking or content-encoding inside one record
         return row, f"unreadable body ({type(error).__name__})"
+    missing = getattr(record.raw_stream, "limit", 0) or 0
+    if missing > 0:  # the file ended inside this record: warcio hands back what was there
+        report.file_errors.append(f"{path.name}: record {record_id} truncated ({missing} bytes missing)")
+        return row, "truncated record (file ends inside it)"
     mime, declared = _mime_and_charset(content_type)
     reason, note = _classify(status, mime, body)
     if reason is not None:
