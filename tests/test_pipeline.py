@@ -84,7 +84,7 @@ def test_dask_gives_the_same_table_as_pandas_threads():
     from distributed import Client
 
     expected = run_pipeline(_docs(), STAGES)
-    with Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None) as client:
+    with Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=":0") as client:
         got = run_pipeline(_docs(), STAGES, engine="dask", client=client, npartitions=3)
     pd.testing.assert_frame_equal(got, expected)
 

@@ -229,7 +229,7 @@ def dask_client(address: str | None = None, n_workers: int = 2, threads_per_work
             client = Client(address, timeout="20s")
         else:
             cluster = LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker,
-                                   processes=True, dashboard_address=None, silence_logs=40)
+                                   processes=True, dashboard_address=":0", silence_logs=40)
             client = Client(cluster)
     except OSError as error:
         raise InputError(f"cannot reach a Dask scheduler at {address}: {error}") from None

@@ -415,3 +415,25 @@ def rule_counts(signals: pd.DataFrame, rules=DEFAULT_RULES, **thresholds) -> pd.
                      "in": remaining, "dropped": dropped, "kept": remaining - dropped})
         remaining -= dropped
     return pd.DataFrame(rows, columns=["rule", "group", "fails", "in", "dropped", "kept"])
+
+
+def agreement_with_labels(kept_mask: pd.Series, is_good: pd.Series) -> dict[str, float]:
+    """How a keep/drop decision agrees with ground-truth labels (good = worth training on).
+
+    Args:
+        kept_mask: True where the filter keeps the document.
+        is_good: True where the ground truth says the document is good (aligned index).
+
+    Returns:
+        ``kept``, ``dropped`` (counts), ``kept_precision`` (share of kept that are good),
+        ``good_recall`` (share of good documents kept) and ``dropped_precision`` (share of
+        dropped that are not good); NaN where a denominator is 0.
+    """
+    kept_mask, is_good = kept_mask.astype(bool), is_good.reindex(kept_mask.index).astype(bool)
+    kept, dropped = int(kept_mask.sum()), int((~kept_mask).sum())
+    good = int(is_good.sum())
+    nan = float("nan")
+    return {"kept": kept, "dropped": dropped,
+            "kept_precision": (kept_mask & is_good).sum() / kept if kept else nan,
+            "good_recall": (kept_mask & is_good).sum() / good if good else nan,
+            "dropped_precision": (~kept_mask & ~is_good).sum() / dropped if dropped else nan}
