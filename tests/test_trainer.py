@@ -153,3 +153,39 @@ def test_bad_train_config_is_an_input_error(tmp_path):
 def test_bf16_autocast_trains(tmp_path):
     result = train(make_model(), make_sampler(), config(tmp_path, max_steps=10, precision="bf16"))
     assert all(np.isfinite(event["loss"]) for event in result.events("train"))
+
+
+def test_cli_settings_merge_defaults_file_and_flags(tmp_path):
+    from cs229llm.cli import build_parser
+    from cs229llm.commands.train import resolve_settings
+
+    config_file = tmp_path / "run.toml"
+    config_file.write_text('[model]\nnorm = "rmsnorm"\nn_layer = 3\n[train]\nlr = 0.002\n[data]\nmixture = "code=2,news=1"\n')
+    args = build_parser().parse_args(["train", "--config", str(config_file), "--layers", "5", "--steps", "7"])
+    settings = resolve_settings(args)
+    assert settings["model"]["n_layer"] == 5 and settings["model"]["norm"] == "rmsnorm"
+    assert settings["train"]["lr"] == 0.002 and settings["train"]["max_steps"] == 7
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"optimizer": {}}')
+    with pytest.raises(InputError, match="unknown tables"):
+        resolve_settings(build_parser().parse_args(["train", "--config", str(bad)]))
+
+
+def test_parse_mixture():
+    from cs229llm.training.course_data import parse_mixture
+
+    assert parse_mixture("code=2, news=1") == {"code": 2.0, "news": 1.0}
+    with pytest.raises(InputError, match="domain=weight"):
+        parse_mixture("code:2")
+
+
+@pytest.mark.slow
+def test_cli_train_writes_a_run_directory(tmp_path, capsys):
+    from cs229llm.cli import main
+
+    code = main(["train", "--data", "bytes", "--steps", "4", "--eval-every", "0", "--layers", "1", "--width", "32",
+                 "--batch-size", "2", "--seq-len", "32", "--eval-bytes", "2000", "--run-dir", str(tmp_path / "run")])
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["steps"] == 4 and "bpb/all" in summary
+    assert (tmp_path / "run" / "checkpoints" / "step_000004" / "model.safetensors").exists()

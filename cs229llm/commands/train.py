@@ -1,0 +1,154 @@
+"""``cs229llm train``: pretrain a GPT on the course's domain mixture; writes a run directory.
+
+Settings come from a config file (JSON or TOML with ``[model]``, ``[train]`` and ``[data]``
+tables) and are overridden by flags. Under ``torchrun --nproc_per_node=N -m cs229llm train``
+the same command trains data-parallel (gloo on CPU, NCCL on GPUs).
+"""
+
+import json
+from pathlib import Path
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("train", help="pretrain a GPT on the domain mixture (writes a run directory)")
+    parser.add_argument("--config", help="JSON or TOML file with [model], [train] and [data] tables")
+    parser.add_argument("--steps", type=int, help="optimizer steps (train.max_steps)")
+    parser.add_argument("--lr", type=float)
+    parser.add_argument("--schedule", choices=["constant", "cosine", "wsd", "linear"])
+    parser.add_argument("--warmup-steps", type=int)
+    parser.add_argument("--grad-accum-steps", type=int)
+    parser.add_argument("--precision", choices=["auto", "fp32", "bf16", "fp16"])
+    parser.add_argument("--compile", action=__import__("argparse").BooleanOptionalAction, default=None,
+                        help="torch.compile the model (eager fallback where no compiler works)")
+    parser.add_argument("--device", help="auto, cpu or cuda")
+    parser.add_argument("--eval-every", type=int)
+    parser.add_argument("--checkpoint-every", type=int)
+    parser.add_argument("--run-name", help="folder under the runs directory")
+    parser.add_argument("--run-dir", help="explicit run directory (resumes from its latest checkpoint)")
+    parser.add_argument("--seed", type=int)
+    parser.add_argument("--layers", type=int, help="model.n_layer")
+    parser.add_argument("--width", type=int, help="model.n_embd")
+    parser.add_argument("--heads", type=int, help="model.n_head")
+    parser.add_argument("--norm", choices=["layernorm", "rmsnorm"])
+    parser.add_argument("--activation", choices=["gelu", "relu", "swiglu"])
+    parser.add_argument("--position", choices=["learned", "rope"])
+    parser.add_argument("--batch-size", type=int, help="data.batch_size")
+    parser.add_argument("--seq-len", type=int, help="data.seq_len (= model.block_size)")
+    parser.add_argument("--data", choices=["bpe", "bytes"], help="course BPE shards or raw bytes")
+    parser.add_argument("--mixture", help="domain weights, e.g. code=2,books=1,news=1")
+    parser.add_argument("--eval-bytes", type=int, help="held-out bytes per domain for bits per byte")
+    parser.set_defaults(func=run)
+
+
+def read_config_file(path: str) -> dict:
+    """The ``{"model": ..., "train": ..., "data": ...}`` tables of a JSON or TOML file."""
+    from ..errors import InputError
+
+    file = Path(path)
+    if not file.is_file():
+        raise InputError(f"config file {path} does not exist")
+    try:
+        if file.suffix.lower() == ".toml":
+            import tomllib
+
+            values = tomllib.loads(file.read_text(encoding="utf-8"))
+        else:
+            values = json.loads(file.read_text(encoding="utf-8"))
+    except Exception as error:
+        raise InputError(f"cannot parse {path}: {error}") from None
+    unknown = sorted(set(values) - {"model", "train", "data"})
+    if unknown:
+        raise InputError(f"{path}: unknown tables {', '.join(unknown)} (use model, train, data)")
+    return values
+
+
+def default_settings() -> dict:
+    """Profile-sized defaults: tiny on ci, a few minutes on a laptop, bigger on a GPU."""
+    from ..config import by_profile
+
+    return {
+        "model": by_profile(ci=dict(n_layer=2, n_head=2, n_embd=64), laptop=dict(n_layer=4, n_head=4, n_embd=128),
+                            gpu=dict(n_layer=12, n_head=12, n_embd=768)),
+        "train": by_profile(ci=dict(max_steps=40, eval_every=20, lr=3e-3, warmup_steps=4),
+                            laptop=dict(max_steps=600, eval_every=100, lr=2e-3, warmup_steps=30),
+                            gpu=dict(max_steps=5000, eval_every=500, lr=6e-4, warmup_steps=200,
+                                     precision="bf16", compile=True)),
+        "data": by_profile(ci=dict(batch_size=8, seq_len=64, eval_bytes=20000),
+                           laptop=dict(batch_size=16, seq_len=128, eval_bytes=100000),
+                           gpu=dict(batch_size=32, seq_len=1024, eval_bytes=None)),
+    }
+
+
+def resolve_settings(args) -> dict:
+    """Defaults, then the config file, then flags."""
+    settings = default_settings()
+    if args.config:
+        for table, values in read_config_file(args.config).items():
+            settings[table].update(values)
+    flag_map = {
+        "train": {"steps": "max_steps", "lr": "lr", "schedule": "schedule", "warmup_steps": "warmup_steps",
+                  "grad_accum_steps": "grad_accum_steps", "precision": "precision", "compile": "compile",
+                  "device": "device", "eval_every": "eval_every", "checkpoint_every": "checkpoint_every",
+                  "run_name": "run_name", "run_dir": "run_dir", "seed": "seed"},
+        "model": {"layers": "n_layer", "width": "n_embd", "heads": "n_head", "norm": "norm",
+                  "activation": "activation", "position": "position"},
+        "data": {"batch_size": "batch_size", "seq_len": "seq_len", "data": "source", "mixture": "mixture",
+                 "eval_bytes": "eval_bytes"},
+    }
+    for table, mapping in flag_map.items():
+        for flag, key in mapping.items():
+            value = getattr(args, flag, None)
+            if value is not None:
+                settings[table][key] = value
+    return settings
+
+
+def run(args) -> int:
+    from ..config import set_threads
+    from ..errors import InputError
+    from ..model import GPT, GPTConfig
+    from ..training.course_data import course_data, parse_mixture
+    from ..training.distributed import distributed_info, shutdown
+    from ..training.trainer import TrainConfig, train
+
+    settings = resolve_settings(args)
+    data = dict(settings["data"])
+    mixture = data.pop("mixture", None)
+    if isinstance(mixture, str):
+        mixture = parse_mixture(mixture)
+    unknown = sorted(set(data) - {"batch_size", "seq_len", "source", "eval_bytes"})
+    if unknown:
+        raise InputError(f"unknown data settings: {', '.join(unknown)}")
+    set_threads()
+    rank = distributed_info().rank
+    train_config = TrainConfig.from_dict(settings["train"])
+    prepared = course_data(int(data["batch_size"]), int(data["seq_len"]), mixture, seed=train_config.seed + rank,
+                           source=data.get("source", "bpe"), eval_bytes_per_domain=data.get("eval_bytes"))
+    model_config = GPTConfig.from_dict({"vocab_size": prepared.vocab_size, "block_size": int(data["seq_len"]),
+                                        **settings["model"]})
+    model = GPT(model_config)
+    if rank == 0:
+        print(f"model: {model.num_parameters():,} parameters; data: {prepared.source}, "
+              f"batch {data['batch_size']} x {data['seq_len']} tokens; domains: {', '.join(prepared.domains)}")
+
+    def report(event: dict) -> None:
+        if event["kind"] == "train":
+            mfu = f"  MFU {100 * event['mfu']:.1f}%" if "mfu" in event else ""
+            print(f"step {event['step']:>6}  loss {event['loss']:.4f}  lr {event['lr']:.2e}  "
+                  f"{event['tokens_per_s']:,.0f} tok/s{mfu}", flush=True)
+        elif event["kind"] == "eval":
+            print(f"step {event['step']:>6}  held-out bpb {event['bpb/all']:.4f}  " + " ".join(
+                f"{k[4:]}={v:.3f}" for k, v in event.items() if k.startswith("bpb/") and k != "bpb/all"), flush=True)
+
+    try:
+        result = train(model, prepared.sampler, train_config, callbacks=[report], eval_fn=prepared.eval_fn)
+    finally:
+        shutdown()
+    if rank == 0:
+        for note in result.notes:
+            print(note)
+        summary = {"run_dir": str(result.run_dir), "steps": result.step, "tokens_per_s": round(result.tokens_per_second, 1),
+                   "resumed_from": result.resumed_from, "compiled": result.compiled,
+                   **{k: round(v, 4) for k, v in result.final_eval.items()}}
+        print(json.dumps(summary))
+    return 0
