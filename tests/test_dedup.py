@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cs229llm.data.dedup import exact_dedup, find_near_duplicates, line_dedup, near_dedup
+from cs229llm.data.dedup import NO_WORDS_REASON, exact_dedup, find_near_duplicates, line_dedup, near_dedup
 from cs229llm.data.documents import funnel, mark_dropped, new_documents
 from cs229llm.data.lsh import bucket_pairs, pair_precision_recall, union_find_roots
 from cs229llm.errors import InputError
@@ -103,7 +103,8 @@ def test_bad_rows_are_counted_not_crashing():
     out = near_dedup(exact_dedup(docs))
     assert len(out) == len(docs)
     assert out.set_index("id").loc["b", "dropped_by"] == "exact_dedup"
-    assert not out.set_index("id").loc[["empty", "space", "nul", "none"], "duplicate"].any()
+    unusable = out.set_index("id").loc[["empty", "space", "nul", "none"]]
+    assert not unusable["duplicate"].any() and (unusable["drop_reason"] == NO_WORDS_REASON).all()
     with pytest.raises(InputError, match="text"):
         near_dedup(pd.DataFrame({"id": ["x"]}))
     with pytest.raises(InputError, match="bands"):
@@ -129,3 +130,18 @@ def test_dask_engine_gives_identical_results():
     dask_out = near_dedup(docs, threshold=0.8, engine="dask", npartitions=5, client=client)
     pd.testing.assert_frame_equal(pandas_out, dask_out)
     assert pandas_out["duplicate"].sum() > 0
+
+
+def test_vectorised_pair_jaccard_matches_python_sets():
+    from cs229llm.data.lsh import exact_pair_jaccard
+    from cs229llm.data.minhash import shingle_hashes
+
+    texts = _corpus(seed=5, originals=12)["text"].tolist() + ["a b c d e f g", "a b c d e f g h", ""]
+    hashes, offsets = shingle_hashes(texts, 5)
+    pairs = np.array([[i, j] for i in range(len(texts)) for j in range(i + 1, len(texts))])
+    fast = exact_pair_jaccard(pairs, hashes, offsets, max_elements=500)
+    for (i, j), value in zip(pairs, fast):
+        set_a = set(hashes[offsets[i]:offsets[i + 1]].tolist())
+        set_b = set(hashes[offsets[j]:offsets[j + 1]].tolist())
+        union = len(set_a | set_b)
+        assert value == pytest.approx(len(set_a & set_b) / union if union else 0.0)

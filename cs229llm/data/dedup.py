@@ -16,8 +16,8 @@ import pandas as pd
 
 from ..errors import InputError
 from .documents import is_kept, mark_dropped, require_columns
-from .lsh import candidate_pairs, optimal_bands_rows, union_find_roots, verify_pairs
-from .minhash import shingle_hashes, signatures_from_hashes
+from .lsh import candidate_pairs, exact_pair_jaccard, optimal_bands_rows, union_find_roots, verify_pairs
+from .minhash import has_words, minhash_signatures, shingle_hashes_in_batches, sorted_unique
 
 
 def _texts(frame: pd.DataFrame) -> list[str]:
@@ -182,14 +182,19 @@ def resolve_banding(threshold: float, num_perm: int, bands: int | None, rows: in
 
 
 def cluster_signatures(signatures: np.ndarray, usable: np.ndarray, threshold: float, bands: int, rows: int,
-                       shingles=None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                       texts=None, ngram: int = 5) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Banding, verification and union-find on precomputed signatures (what a slider reruns).
+
+    Args:
+        signatures: uint32 [N, k]; usable: bool [N] documents allowed to join clusters.
+        texts: the N texts for exact verification; None verifies by the signature estimate.
 
     Returns:
         ``(roots [N], candidates [P, 2], similarity [P], verified [V, 2])``.
     """
     candidates = candidate_pairs(signatures, bands, rows, usable=usable)
-    verified, similarity = verify_pairs(candidates, signatures, threshold, shingles=shingles)
+    verify = "estimate" if texts is None else "exact"
+    verified, similarity = verify_candidates(candidates, texts, signatures, threshold, ngram, verify)
     roots = union_find_roots(len(signatures), verified)
     return roots, candidates, similarity, verified
 
@@ -211,20 +216,49 @@ def find_near_duplicates(texts, threshold: float = 0.8, num_perm: int = 128, ngr
         raise InputError(f"verify must be 'exact' or 'estimate', got {verify!r}")
     bands, rows = resolve_banding(threshold, num_perm, bands, rows)
     texts = list(texts)
-    hashes, offsets = shingle_hashes(texts, ngram)
-    signatures = signatures_from_hashes(hashes, offsets, num_perm, seed)
-    has_shingles = offsets[1:] > offsets[:-1]
-    usable = has_shingles if usable is None else (np.asarray(usable, dtype=bool) & has_shingles)
-    shingles = (hashes, offsets) if verify == "exact" else None
-    roots, candidates, similarity, verified = cluster_signatures(signatures, usable, threshold, bands, rows, shingles)
+    signatures = minhash_signatures(texts, num_perm, ngram, seed)
+    usable = has_words(texts) if usable is None else (np.asarray(usable, dtype=bool) & has_words(texts))
+    roots, candidates, similarity, verified = cluster_signatures(
+        signatures, usable, threshold, bands, rows, texts if verify == "exact" else None, ngram)
     return NearDuplicates(roots, signatures, candidates, similarity, verified, usable, bands, rows)
 
 
-def apply_clusters(docs: pd.DataFrame, roots: np.ndarray, stage: str = "near_dedup") -> pd.DataFrame:
+def verify_candidates(candidates: np.ndarray, texts, signatures: np.ndarray | None, threshold: float,
+                      ngram: int, verify: str = "exact", num_perm: int = 128,
+                      seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Verify candidate pairs; shingles (and, when ``signatures`` is None, signatures) are
+    recomputed for the documents in a pair only, so nothing per-shingle is kept for the rest.
+
+    Returns:
+        ``(verified [V, 2], similarity [P])``.
+    """
+    if len(candidates) == 0:
+        return candidates, np.zeros(0)
+    involved = sorted_unique(candidates.ravel())
+    local_pairs = np.searchsorted(involved, candidates)
+    if verify == "exact":
+        hashes, offsets = shingle_hashes_in_batches([texts[i] for i in involved], ngram)
+        similarity = exact_pair_jaccard(local_pairs, hashes, offsets)
+    else:
+        if signatures is None:
+            local = minhash_signatures([texts[i] for i in involved], num_perm, ngram, seed)
+        else:
+            local = signatures[involved]
+        _, similarity = verify_pairs(local_pairs, local, threshold)
+    return candidates[similarity >= threshold], similarity
+
+
+NO_WORDS_REASON = "no words to compare (empty text)"
+
+
+def apply_clusters(docs: pd.DataFrame, roots: np.ndarray, stage: str = "near_dedup",
+                   no_words=None) -> pd.DataFrame:
     """Add ``cluster_id`` and ``duplicate`` from cluster roots and mark duplicates dropped.
 
     The root (first member in input order) is kept; every other member is dropped with the
-    reason ``"near-duplicate of <root id>"``.
+    reason ``"near-duplicate of <root id>"``. Rows in ``no_words`` (bool [N], texts without a
+    single word) cannot be compared: they stay their own cluster and are dropped with
+    :data:`NO_WORDS_REASON`.
     """
     out = docs.copy()
     ids = out["id"].astype(str).to_numpy()
@@ -232,7 +266,11 @@ def apply_clusters(docs: pd.DataFrame, roots: np.ndarray, stage: str = "near_ded
     duplicate = roots != np.arange(len(roots))
     out["duplicate"] = duplicate
     reasons = pd.Series(["near-duplicate of " + cluster for cluster in out["cluster_id"]], index=out.index)
-    return mark_dropped(out, pd.Series(duplicate, index=out.index), stage, reasons)
+    out = mark_dropped(out, pd.Series(duplicate, index=out.index), stage, reasons)
+    if no_words is not None:
+        out = mark_dropped(out, pd.Series(np.asarray(no_words, dtype=bool), index=out.index), stage,
+                           NO_WORDS_REASON)
+    return out
 
 
 def near_dedup(docs: pd.DataFrame, threshold: float = 0.8, num_perm: int = 128, ngram: int = 5,
@@ -246,6 +284,7 @@ def near_dedup(docs: pd.DataFrame, threshold: float = 0.8, num_perm: int = 128, 
     """
     texts = _texts(docs)
     usable = is_kept(docs).to_numpy()
+    no_words = ~has_words(texts)
     if engine == "pandas":
         roots = find_near_duplicates(texts, threshold, num_perm, ngram, bands, rows, seed, usable, verify).roots
     elif engine == "dask":
@@ -255,4 +294,4 @@ def near_dedup(docs: pd.DataFrame, threshold: float = 0.8, num_perm: int = 128, 
                                           npartitions=npartitions, client=client).roots
     else:
         raise InputError(f"unknown engine {engine!r}: use 'pandas' or 'dask'")
-    return apply_clusters(docs, roots)
+    return apply_clusters(docs, roots, no_words=no_words & usable)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .dedup import NearDuplicates, resolve_banding
-from .lsh import band_keys, bucket_pairs, union_find_roots, verify_pairs
+from .dedup import NearDuplicates, resolve_banding, verify_candidates
+from .lsh import band_keys, bucket_pairs, union_find_roots, unique_pairs
 from .minhash import shingle_hashes, signatures_from_hashes
 
 
@@ -49,8 +49,8 @@ def find_near_duplicates_dask(texts, threshold: float = 0.8, num_perm: int = 128
             ``dask_client("tcp://scheduler:8786")`` for a real cluster).
 
     Returns:
-        :class:`~cs229llm.data.dedup.NearDuplicates`; ``signatures`` holds only the rows of
-        documents that appear in a candidate pair (others stay on the workers, zero here).
+        :class:`~cs229llm.data.dedup.NearDuplicates` (its ``signatures`` are empty: they
+        stayed on the workers).
     """
     import dask.dataframe as dd
 
@@ -74,19 +74,9 @@ def find_near_duplicates_dask(texts, threshold: float = 0.8, num_perm: int = 128
     meta_pairs = pd.DataFrame({"first": np.zeros(0, np.int64), "second": np.zeros(0, np.int64)})
     pair_frame = keys.shuffle("key", npartitions=npartitions).map_partitions(_partition_pairs, meta=meta_pairs)
     pair_table = client.compute(pair_frame).result()
-    candidates = np.unique(pair_table[["first", "second"]].to_numpy(np.int64), axis=0) if len(pair_table) \
-        else np.zeros((0, 2), dtype=np.int64)
-    # verification on the driver, for the documents in candidate pairs only
-    involved = np.unique(candidates)
-    local_hashes, local_offsets = shingle_hashes([texts[i] for i in involved], ngram)
-    local_signatures = signatures_from_hashes(local_hashes, local_offsets, num_perm, seed)
-    remap = np.full(count, -1, dtype=np.int64)
-    remap[involved] = np.arange(len(involved))
-    local_pairs = remap[candidates]
-    shingles = (local_hashes, local_offsets) if verify == "exact" else None
-    local_verified, similarity = verify_pairs(local_pairs, local_signatures, threshold, shingles=shingles)
-    verified = involved[local_verified] if len(local_verified) else np.zeros((0, 2), dtype=np.int64)
+    candidates = unique_pairs(pair_table[["first", "second"]].to_numpy(np.int64))
+    # verification on the driver, for the documents in candidate pairs only (as the pandas engine)
+    verified, similarity = verify_candidates(candidates, texts, None, threshold, ngram, verify, num_perm, seed)
     roots = union_find_roots(count, verified)
-    signatures = np.zeros((count, num_perm), dtype=np.uint32)
-    signatures[involved] = local_signatures
+    signatures = np.zeros((0, num_perm), dtype=np.uint32)  # they stayed on the workers
     return NearDuplicates(roots, signatures, candidates, similarity, verified, usable, bands, rows)

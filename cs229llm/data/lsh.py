@@ -13,7 +13,7 @@ import functools
 
 import numpy as np
 
-from .minhash import _fmix64, estimated_jaccard
+from .minhash import _fmix64, estimated_jaccard, sorted_unique
 
 
 def candidate_probability(similarity, bands: int, rows: int):
@@ -94,10 +94,18 @@ def bucket_pairs(keys: np.ndarray, members: np.ndarray, max_bucket_for_all_pairs
             pieces.append(np.stack([group[left], group[right]], axis=1))
         else:
             pieces.append(np.stack([np.full(size - 1, group[0]), group[1:]], axis=1))
-    pairs = np.concatenate(pieces).astype(np.int64)
+    return unique_pairs(np.concatenate(pieces))
+
+
+def unique_pairs(pairs: np.ndarray) -> np.ndarray:
+    """Distinct pairs (i < j, self-pairs removed), sorted: int64 [P, 2]."""
+    pairs = np.sort(np.asarray(pairs, dtype=np.int64).reshape(-1, 2), axis=1)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    pairs = np.sort(pairs, axis=1)
-    return np.unique(pairs, axis=0) if len(pairs) else pairs.reshape(0, 2)
+    if len(pairs) == 0:
+        return pairs
+    encoded = sorted_unique((pairs[:, 0].astype(np.uint64) << np.uint64(32)) | pairs[:, 1].astype(np.uint64))
+    return np.stack([(encoded >> np.uint64(32)).astype(np.int64),
+                     (encoded & np.uint64(0xFFFFFFFF)).astype(np.int64)], axis=1)
 
 
 def candidate_pairs(signatures: np.ndarray, bands: int, rows: int, usable=None) -> np.ndarray:
@@ -135,21 +143,53 @@ def verify_pairs(pairs: np.ndarray, signatures: np.ndarray, threshold: float,
             estimated_jaccard(signatures[pairs[start:start + 65536, 0]], signatures[pairs[start:start + 65536, 1]])
             for start in range(0, len(pairs), 65536)])
     else:
-        hashes, offsets = shingles
-        sets: dict[int, np.ndarray] = {}
-
-        def shingle_set(position: int) -> np.ndarray:
-            if position not in sets:
-                sets[position] = np.unique(hashes[offsets[position]:offsets[position + 1]])
-            return sets[position]
-
-        similarity = np.empty(len(pairs))
-        for index, (first, second) in enumerate(pairs):
-            set_a, set_b = shingle_set(int(first)), shingle_set(int(second))
-            shared = len(np.intersect1d(set_a, set_b, assume_unique=True))
-            union = len(set_a) + len(set_b) - shared
-            similarity[index] = shared / union if union else 0.0
+        similarity = exact_pair_jaccard(pairs, *shingles)
     return pairs[similarity >= threshold], similarity
+
+
+def _gather_ranges(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenate ``values[starts[i]:starts[i]+lengths[i]]`` for all i; also return i per element."""
+    owner = np.repeat(np.arange(len(lengths)), lengths)
+    first = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    return values[starts[owner] + np.arange(len(owner)) - first[owner]], owner
+
+
+def exact_pair_jaccard(pairs: np.ndarray, hashes: np.ndarray, offsets: np.ndarray,
+                       max_elements: int = 4_000_000) -> np.ndarray:
+    """Jaccard of the shingle-hash SETS of each pair, vectorised: float [P].
+
+    Each document's hashes are made unique once (one sort of (document, hash) keys); then for a
+    chunk of pairs both sets are tagged with the pair index and sorted together: an equal
+    neighbour is a shared shingle.
+    """
+    involved = sorted_unique(pairs.ravel())
+    lengths = offsets[involved + 1] - offsets[involved]
+    values, owner = _gather_ranges(hashes, offsets[involved], lengths)
+    keys = sorted_unique((owner.astype(np.uint64) << np.uint64(32)) | values.astype(np.uint64))
+    set_owner = (keys >> np.uint64(32)).astype(np.int64)
+    set_values = (keys & np.uint64(0xFFFFFFFF)).astype(np.uint64)
+    set_starts = np.searchsorted(set_owner, np.arange(len(involved)))
+    set_sizes = np.bincount(set_owner, minlength=len(involved))
+    local = np.searchsorted(involved, pairs)  # [P, 2] positions among the involved documents
+    sizes = set_sizes[local]
+    similarity = np.zeros(len(pairs))
+    budget = np.cumsum(sizes.sum(axis=1))
+    low = 0
+    while low < len(pairs):
+        high = max(low + 1, int(np.searchsorted(budget, budget[low] - sizes[low].sum() + max_elements)))
+        chunk = slice(low, high)
+        parts = []
+        for side in (0, 1):
+            members = local[chunk, side]
+            gathered, pair_index = _gather_ranges(set_values, set_starts[members], set_sizes[members])
+            parts.append((pair_index.astype(np.uint64) << np.uint64(32)) | gathered)
+        tagged = np.sort(np.concatenate(parts))
+        shared_at = np.flatnonzero(tagged[1:] == tagged[:-1])
+        shared = np.bincount((tagged[shared_at] >> np.uint64(32)).astype(np.int64), minlength=high - low)
+        union = sizes[chunk].sum(axis=1) - shared
+        similarity[chunk] = np.where(union > 0, shared / np.maximum(union, 1), 0.0)
+        low = high
+    return similarity
 
 
 def union_find_roots(count: int, pairs: np.ndarray) -> np.ndarray:

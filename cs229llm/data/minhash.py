@@ -86,6 +86,11 @@ def shingle_strings(text, ngram: int = 5) -> list[bytes]:
     return [b" ".join(words[i:i + ngram]) for i in range(len(words) - ngram + 1)]
 
 
+def has_words(texts: Sequence) -> np.ndarray:
+    """bool [N]: whether each text has at least one word (else it has no shingles to compare)."""
+    return np.array([_WORD_PATTERN.search(normalise_bytes(text)) is not None for text in texts], dtype=bool)
+
+
 def _word_hash_of_bytes(word: bytes) -> int:
     """The word hash :func:`shingle_hashes` computes, for one word (used by tests and short docs)."""
     value, power = 0, 1
@@ -160,6 +165,18 @@ def shingle_hashes(texts: Sequence, ngram: int = 5) -> tuple[np.ndarray, np.ndar
     return (shingles >> np.uint64(32)).astype(np.uint32), offsets
 
 
+def shingle_hashes_in_batches(texts: Sequence, ngram: int = 5, batch_size: int = 512) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`shingle_hashes` over batches of ``batch_size`` texts (bounded memory), same result."""
+    texts = list(texts)
+    pieces, offsets, total = [], [np.zeros(1, np.int64)], 0
+    for start in range(0, len(texts), batch_size):
+        hashes, batch_offsets = shingle_hashes(texts[start:start + batch_size], ngram)
+        pieces.append(hashes)
+        offsets.append(batch_offsets[1:] + total)
+        total += len(hashes)
+    return (np.concatenate(pieces) if pieces else np.zeros(0, np.uint32)), np.concatenate(offsets)
+
+
 def permutations(num_perm: int = 128, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """The ``num_perm`` affine permutations ``h -> a*h + b mod 2^32`` (``a`` odd): uint32 [k] each.
 
@@ -222,6 +239,14 @@ def minhash_signatures(texts: Sequence, num_perm: int = 128, ngram: int = 5, see
         hashes, offsets = shingle_hashes(texts[start:start + batch_size], ngram)
         out[start:start + batch_size] = signatures_from_hashes(hashes, offsets, num_perm, seed)
     return out
+
+
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (a sort and a neighbour test; faster here than ``np.unique``'s hashing)."""
+    ordered = np.sort(values)
+    if len(ordered) == 0:
+        return ordered
+    return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])]
 
 
 def estimated_jaccard(first: np.ndarray, second: np.ndarray) -> np.ndarray:
