@@ -101,18 +101,23 @@ class StageLog:
 
 
 def read_crawl(limit: int | None = None) -> tuple[pd.DataFrame, object]:
-    """The sample crawl as a documents table (``html`` filled, ``text`` empty) and the reader's report."""
+    """The sample crawl as a documents table and the reader's report.
+
+    Skipped responses (non-HTML, HTTP errors, ...) get a row marked dropped by ``read_warc`` so
+    the funnel starts at the raw records.
+    """
     from .data.samples import crawl_paths
     from .data.warc import read_warc
 
-    docs, skipped = read_warc(crawl_paths())
-    if limit is not None:
-        docs = docs.head(limit).reset_index(drop=True)
-    return docs, skipped
+    return read_warc(crawl_paths(), include_skipped=True, max_documents=limit)
 
 
-def curation_stages(sizes: RunSizes) -> list:
-    """The pipeline stages in lecture order (extract, langid, quality, exact dedup, near dedup, domains)."""
+def curation_stages(sizes: RunSizes, log: StageLog) -> list:
+    """The pipeline stages in lecture order (extract, langid, quality, exact dedup, near dedup, domains).
+
+    The domain classifier is added when ``cs229llm.data.domains`` is in this checkout; otherwise
+    the stage is recorded as missing in ``log`` (the run then labels domains another way).
+    """
     from .data.dedup import exact_dedup, near_dedup
     from .data.extract import extract_text
     from .data.langid import identify_language
@@ -121,15 +126,29 @@ def curation_stages(sizes: RunSizes) -> list:
 
     stages = [Stage(extract_text), Stage(identify_language), Stage(quality_filter), Stage(exact_dedup),
               Stage(near_dedup, kwargs={"threshold": sizes.near_dedup_threshold})]
-    stages.append(domain_stage())
+    stage = domain_stage(log)
+    if stage is not None:
+        stages.append(stage)
     return stages
 
 
-def domain_stage():
-    """The domain-classification stage (``domain`` column), trained on the labelled sample corpus."""
-    from .data import domains
-
+def domain_stage(log: StageLog):
+    """The domain-classification stage (adds ``domain``), or None when its module is missing."""
+    try:
+        from .data import domains
+    except ImportError as error:
+        log.mark_missing("domain classify", f"cs229llm.data.domains is not in this checkout ({error}); "
+                         "documents were given the crawl's ground-truth domain labels instead")
+        return None
     return domains.pipeline_stage()
+
+
+def ground_truth_domains(docs: pd.DataFrame) -> pd.Series:
+    """The labelled domain of each crawl record (``load_labels`` joined on the WARC record id)."""
+    from .data.samples import load_labels
+
+    labels = load_labels().set_index("record_id")["domain"]
+    return docs["warc_record_id"].map(labels).fillna("unknown").astype(str)
 
 
 def training_mixture(tokens_by_domain: dict[str, int]) -> dict[str, float]:
@@ -195,18 +214,20 @@ def run_all(out_dir: str | Path, profile: str | None = None, verbose: bool = Tru
     # ---- data: crawl -> curated documents
     try:
         docs, skipped = log.run("read_warc", read_crawl)
-        stages = curation_stages(sizes)
+        stages = curation_stages(sizes, log)
     except ImportError as error:
         log.mark_missing("data stages", f"{error}")
         return _finish(out, metrics, sections, log, started, sizes)
     from .data.pipeline import funnel, run_pipeline
 
     curated = log.run("curate", run_pipeline, docs, stages)
-    funnel_table = funnel(curated)
+    funnel_table = funnel(curated, ["read_warc"] + curated.attrs["stages"])
+    if "domain" not in curated.columns:
+        curated["domain"] = ground_truth_domains(curated)
     kept = curated[curated["dropped_by"].isna()]
     metrics["funnel"] = {"documents_in": int(len(curated)), "kept": int(len(kept)),
                          "stages": funnel_table[["stage", "in", "dropped", "kept"]].to_dict("records"),
-                         "warc_records_skipped": _skipped_count(skipped)}
+                         "warc_records": int(getattr(skipped, "records", 0))}
     reasons = (curated[curated["dropped_by"].notna()].groupby(["dropped_by", "drop_reason"]).size()
                .rename("documents").sort_values(ascending=False).reset_index().head(12))
     sections.append(("1. Data: from the crawl to curated documents",
@@ -277,7 +298,9 @@ def run_all(out_dir: str | Path, profile: str | None = None, verbose: bool = Tru
                            "tokens_per_step": sizes.batch_size * sizes.block_size,
                            "tokens_per_s": {name: r.tokens_per_second for name, r in anneal.results.items()},
                            "compiled": anneal.results["stable"].compiled}
-    arm_events = {name: r.history for name, r in anneal.results.items() if name != "stable"}
+    from .evaluation.curves import read_metrics
+
+    arm_events = {name: read_metrics(r.run_dir) for name, r in anneal.results.items() if name != "stable"}
     better = [d for d in metrics["bpb_after_anneal"]
               if metrics["bpb_after_anneal"][d] < metrics["bpb_arms"]["decay_web"].get(d, math.inf)]
     sections.append(("3. Training and annealing",
@@ -346,15 +369,6 @@ def evaluate_run(out: Path, anneal, tokenizer, eval_texts: dict, kept: pd.DataFr
 
 def _records(frame: pd.DataFrame, key: str, value: str) -> dict:
     return {str(k): float(v) for k, v in zip(frame[key], frame[value])}
-
-
-def _skipped_count(skipped) -> int:
-    if skipped is None:
-        return 0
-    try:
-        return int(len(skipped))
-    except TypeError:
-        return 0
 
 
 def _finish(out: Path, metrics: dict, sections: list, log: StageLog, started: float, sizes: RunSizes) -> dict:

@@ -176,3 +176,65 @@ def comparison_table(result: AnnealResult) -> pd.DataFrame:
     wide.insert(0, "before", pd.Series(result.before))
     ordered = ["before"] + [arm.name for arm in ARMS if arm.name in wide.columns]
     return wide[ordered]
+
+
+@dataclass
+class AnnealData:
+    """Shards and held-out texts for an annealing experiment on the course corpus.
+
+    Attributes:
+        tokenizer: trained on the web training split.
+        shards_dir: one shard per web domain plus ``hq`` (the HQ set's training part).
+        web_weights: the pretraining mixture (each web domain by its token count).
+        eval_texts: domain -> held-out texts, including ``hq`` (the HQ set's held-out part).
+    """
+
+    tokenizer: object
+    shards_dir: Path
+    web_weights: dict
+    eval_texts: dict
+
+
+def prepare_anneal_data(out_dir: str | Path, vocab_size: int, hq_heldout_fraction: float = 0.2,
+                        max_eval_bytes_per_domain: int | None = None, seed: int = 0) -> AnnealData:
+    """Tokenizer, web + HQ shards and held-out texts from ``cs229llm.data.samples``.
+
+    The HQ reference set is split (seeded) into an annealing part (a shard named ``hq``) and a
+    held-out part (evaluation texts under ``hq``), so "after annealing" is measured on HQ text
+    the model never saw.
+    """
+    import random as _random
+
+    from ..data.samples import domain_corpus, hq_reference
+    from ..tokenization.shards import write_shards
+    from ..tokenization.train import train_tokenizer
+
+    if not 0 < hq_heldout_fraction < 1:
+        raise InputError(f"hq_heldout_fraction must be in (0, 1), got {hq_heldout_fraction}")
+    train_docs, heldout_docs = domain_corpus("train"), domain_corpus("heldout")
+    hq_texts = hq_reference()["text"].tolist()
+    order = list(range(len(hq_texts)))
+    _random.Random(seed).shuffle(order)
+    n_heldout = max(1, round(hq_heldout_fraction * len(hq_texts)))
+    hq_heldout = [hq_texts[i] for i in sorted(order[:n_heldout])]
+    hq_train = [hq_texts[i] for i in sorted(order[n_heldout:])]
+    tokenizer = train_tokenizer(train_docs["text"].tolist(), vocab_size=vocab_size)
+    web = {str(d): g["text"].tolist() for d, g in train_docs.groupby("domain")}
+    manifest = write_shards({**web, HQ_DOMAIN: hq_train}, tokenizer, Path(out_dir) / "shards")
+    web_tokens = {d: info["tokens"] for d, info in manifest["domains"].items() if d != HQ_DOMAIN}
+    total = sum(web_tokens.values())
+    eval_texts = {str(d): g["text"].tolist() for d, g in heldout_docs.groupby("domain")}
+    eval_texts[HQ_DOMAIN] = hq_heldout
+    if max_eval_bytes_per_domain:
+        eval_texts = {d: _cap_bytes(texts, max_eval_bytes_per_domain) for d, texts in eval_texts.items()}
+    return AnnealData(tokenizer, Path(out_dir) / "shards", {d: n / total for d, n in web_tokens.items()}, eval_texts)
+
+
+def _cap_bytes(texts: list[str], limit: int) -> list[str]:
+    kept, used = [], 0
+    for text in texts:
+        if used >= limit:
+            break
+        kept.append(text)
+        used += len(text.encode("utf-8"))
+    return kept
