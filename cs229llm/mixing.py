@@ -226,7 +226,7 @@ class Mixture:
             rows.append({"domain": name, "available_tokens": int(available[name]),
                          "proportion": self.proportions.get(name, 0.0), "tokens": tokens[name],
                          "epochs": epochs})
-            if epochs > repetition_limit:
+            if epochs > repetition_limit and tokens[name] - 1 > repetition_limit * available[name]:  # 1 token: rounding
                 warnings.append(f"{name} repeats {epochs:.1f} epochs (> {repetition_limit:g}): past about 4 "
                                 "epochs repeated data is worth much less than new data (Muennighoff et al. 2023)")
         return MixturePlan(budget=int(round(budget)), table=pd.DataFrame(rows), warnings=warnings,
@@ -301,6 +301,15 @@ class PublishedMixture:
     def frame(self) -> pd.DataFrame:
         """One row per source: ``source``, ``percent``, ``epochs``."""
         return pd.DataFrame(self.rows, columns=["source", "percent", "epochs"])
+
+    def implied_sizes(self, training_tokens: float = 1_000_000) -> dict[str, float]:
+        """Each source's unique tokens implied by the table for a run of ``training_tokens``: share / epochs.
+
+        A source read for 2 epochs at 10% of training holds 5% of ``training_tokens`` worth of unique
+        tokens. Derived from the published table (not itself published); it is what rules such as
+        temperature sampling or UniMax take as input.
+        """
+        return {source: training_tokens * percent / 100.0 / epochs for source, percent, epochs in self.rows}
 
 
 PUBLISHED_MIXTURES = {

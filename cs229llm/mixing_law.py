@@ -92,7 +92,6 @@ def _fit_exponential_one(proportions: np.ndarray, losses: np.ndarray, ridge: flo
     from scipy.optimize import least_squares
 
     n_domains = proportions.shape[1]
-    spread = max(float(losses.max() - losses.min()), 1e-3)
 
     def residuals(theta):
         c, log_k, t = theta[0], theta[1], theta[2:]
@@ -105,13 +104,19 @@ def _fit_exponential_one(proportions: np.ndarray, losses: np.ndarray, ridge: flo
         ridge_rows = np.hstack([np.zeros((n_domains, 2)), np.sqrt(ridge) * np.eye(n_domains)])
         return np.vstack([fit_rows, ridge_rows])
 
+    # Bounds keep the law identifiable: 0 ≤ c < min(L) (an irreducible loss below every observed one)
+    # and k ≤ max(L). Without them k grows, t shrinks and the ridge on t stops regularising anything.
+    lower = np.concatenate([[0.0, -30.0], np.full(n_domains, -np.inf)])
+    upper = np.concatenate([[max(float(losses.min()) - 1e-6, 1e-9), np.log(float(losses.max()) + 1e-9)],
+                            np.full(n_domains, np.inf)])
     rng = np.random.default_rng(seed)
     best = None
     for attempt in range(3):  # a few starts: the problem is not convex
-        c0 = float(losses.min()) - spread * (0.5 + attempt)
+        c0 = float(losses.min()) * (0.9 - 0.3 * attempt)
         start = np.concatenate([[c0, np.log(max(float(losses.mean()) - c0, 1e-3))],
                                 rng.normal(0.0, 0.1, n_domains)])
-        result = least_squares(residuals, start, jac=jacobian, method="lm", max_nfev=500)
+        start = np.clip(start, lower + 1e-9, upper - 1e-9)
+        result = least_squares(residuals, start, jac=jacobian, bounds=(lower, upper), method="trf", max_nfev=500)
         if best is None or result.cost < best.cost:
             best = result
     theta = best.x
@@ -119,7 +124,7 @@ def _fit_exponential_one(proportions: np.ndarray, losses: np.ndarray, ridge: flo
 
 
 def fit_mixing_law(runs: pd.DataFrame, mixture_domains: Sequence[str], eval_domains: Sequence[str] | None = None,
-                   kind: str = "exponential", ridge: float = 1e-2, seed: int = 0) -> MixingLaw:
+                   kind: str = "exponential", ridge: float = 0.1, seed: int = 0) -> MixingLaw:
     """Fit a mixing law on a proxy-run table (columns ``r/<domain>`` and ``bpb/<domain>``).
 
     Args:
@@ -159,7 +164,7 @@ def fit_mixing_law(runs: pd.DataFrame, mixture_domains: Sequence[str], eval_doma
 
 
 def leave_one_out(runs: pd.DataFrame, mixture_domains: Sequence[str], eval_domains: Sequence[str] | None = None,
-                  kind: str = "exponential", ridge: float = 1e-2) -> pd.DataFrame:
+                  kind: str = "exponential", ridge: float = 0.1) -> pd.DataFrame:
     """Leave-one-out mean absolute error per evaluated domain: the law versus predicting the mean.
 
     Returns:
@@ -212,7 +217,7 @@ class ProxySettings:
     seq_len: int = 64
     batch_size: int = 8
     steps: int = 60
-    lr: float = 3e-3
+    lr: float = 1e-2
     eval_bytes_per_domain: int = 4000
 
     @classmethod

@@ -162,3 +162,12 @@ def _walk(widget):
     yield widget
     for child in getattr(widget, "children", ()):
         yield from _walk(child)
+
+
+def test_published_mixture_replays_from_its_implied_sizes():
+    pile = published_mixture("The Pile")
+    sizes = pile.implied_sizes()
+    assert sizes["Wikipedia"] == pytest.approx(1e6 * 0.0153 / 3)
+    plan = Mixture.from_epochs({s: e for s, _, e in pile.rows}, sizes).plan(sizes, budget=1e6)
+    assert plan.epochs["PG-19"] == pytest.approx(2.5, rel=1e-3)
+    assert plan.probabilities["Pile-CC"] == pytest.approx(0.1811, rel=2e-3)  # the table adds up to 100.01%
