@@ -184,6 +184,8 @@ def iter_fusion_benchmarks(cases: list[FusionCase] | None = None, use_compile: b
 
     The first item is ``{"name": "machine", "copy_GBps": ..., "matmul_flops": ...}``; the
     rest are :func:`benchmark_case` results. Feed them to a live figure as they come.
+    ``use_compile`` is a bool or a set of case names to compile (each new shape costs a
+    compile of seconds, so notebooks may compile only some).
     """
     cases = cases if cases is not None else profile_cases()
     if copy_elements is None:
@@ -193,7 +195,8 @@ def iter_fusion_benchmarks(cases: list[FusionCase] | None = None, use_compile: b
     yield {"name": "machine", "copy_GBps": copy_gbps, "matmul_flops": measure_matmul_flops(device=device),
            "copy_elements": copy_elements, "device": device, "torch": torch.__version__}
     for case in cases:
-        yield benchmark_case(case, copy_gbps, use_compile=use_compile, repeats=repeats, device=device)
+        compile_this = use_compile if isinstance(use_compile, bool) else case.name in use_compile
+        yield benchmark_case(case, copy_gbps, use_compile=compile_this, repeats=repeats, device=device)
 
 
 def run_fusion_benchmarks(cases: list[FusionCase] | None = None, use_compile: bool = True, repeats: int = 10,
