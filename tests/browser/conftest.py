@@ -155,6 +155,8 @@ class CourseNotebooks:
         if self.current is None or self.current.path != name or self.lab.current is not self.current:
             self.current = self.lab.open_notebook(name)
             self.current.run_all(timeout=NOTEBOOK_TIMEOUT_S)
+        elif not self.current.report.finished:  # no use waiting on it again for every test
+            pytest.fail(self.current.report.summary(), pytrace=False)
         return self.current
 
 

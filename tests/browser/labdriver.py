@@ -329,6 +329,7 @@ class NotebookReport:
     widget_views: int = 0
     images: int = 0
     seconds: float = 0.0
+    finished: bool = True
 
     @property
     def ok(self) -> bool:
@@ -595,7 +596,7 @@ class LabNotebook:
             self.report = NotebookReport(self.name, problems=[
                 f"Run All did not finish within {timeout:.0f} s "
                 f"({progress.get('done')}/{progress.get('total')} cells ran)"],
-                seconds=time.monotonic() - start)
+                seconds=time.monotonic() - start, finished=False)
             return self.report
         self.wait_kernel_idle(60)
         report = self.inspect(wait_widgets=15.0, log_offset=log_offset)
