@@ -38,6 +38,10 @@ def test_stages_run_in_order_and_the_funnel_adds_up():
     assert list(table["dropped"]) == [3, 0, 1]  # de, empty, short ad; then the repeated line
     assert out.loc[0, "dropped_by"] is None and "<PHONE>" in out.loc[0, "text"]
     assert table["kept_fraction"].iloc[-1] == pytest.approx(2 / 6)
+    first_half = run_pipeline(_docs(), STAGES[:2])
+    in_two_runs = run_pipeline(first_half, STAGES[2:])
+    assert in_two_runs.attrs["stages"] == ["langid", "pii", "quality"]
+    pd.testing.assert_frame_equal(funnel(in_two_runs), table)
     ax = plot_funnel(table)
     assert len(ax.patches) == 2 * len(table)
 

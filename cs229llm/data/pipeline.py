@@ -102,7 +102,7 @@ def run_pipeline(docs: pd.DataFrame, stages, engine: str = "pandas", address: st
 
     Returns:
         The final table (same rows, same order as ``docs``); ``attrs["stages"]`` holds the
-        stage names in order, for :func:`funnel`.
+        stage names in order (earlier pipelines' stages first), for :func:`funnel`.
     """
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
@@ -113,8 +113,16 @@ def run_pipeline(docs: pd.DataFrame, stages, engine: str = "pandas", address: st
             result = checked_stage(step, result)
     else:
         result = _run_on_dask(docs, steps, client or dask_client(address, n_workers), npartitions)
-    result.attrs["stages"] = [step.name for step in steps]
+    result.attrs["stages"] = _earlier_stages(docs) + [step.name for step in steps]
     return result
+
+
+def _earlier_stages(docs: pd.DataFrame) -> list[str]:
+    """Stages that ran before this pipeline: the input's recorded order, then any other stage found in
+    ``dropped_by`` (e.g. the WARC reader) placed first."""
+    recorded = list(docs.attrs.get("stages", []))
+    seen = pd.unique(docs["dropped_by"].dropna()) if "dropped_by" in docs.columns else []
+    return [stage for stage in seen if stage not in recorded] + recorded
 
 
 def _run_on_dask(docs, steps, client, npartitions) -> pd.DataFrame:
@@ -147,8 +155,8 @@ def funnel(docs: pd.DataFrame, stages: list[str] | None = None) -> pd.DataFrame:
     """
     stages = stages or docs.attrs.get("stages")
     if stages:  # stages that dropped rows before this pipeline (e.g. the WARC reader) come first
-        seen = pd.unique(docs.get("dropped_by", pd.Series(dtype=object)).dropna())
-        stages = [s for s in seen if s not in stages] + list(stages)
+        seen = pd.unique(docs["dropped_by"].dropna()) if "dropped_by" in docs.columns else []
+        stages = [stage for stage in seen if stage not in stages] + list(stages)
     table = documents_funnel(docs, stages)
     assert (table["in"] == table["kept"] + table["dropped"]).all()
     assert table.empty or int(table["kept"].iloc[-1]) == int(is_kept(docs).sum())
