@@ -140,3 +140,45 @@ def test_learned_classifier_separates_reference_from_crawl(tmp_path):
         train_quality_classifier(["a"], negatives)
     with pytest.raises(InputError):
         QualityClassifier.load(tmp_path / "missing")
+
+
+def test_agreement_with_labels_counts_by_hand():
+    from cs229llm.data.quality import agreement_with_labels
+
+    kept_mask = pd.Series([True, True, False, False, True])
+    is_good = pd.Series([True, False, False, True, True])
+    result = agreement_with_labels(kept_mask, is_good)
+    assert result["kept"] == 3 and result["dropped"] == 2
+    assert result["kept_precision"] == pytest.approx(2 / 3)
+    assert result["good_recall"] == pytest.approx(2 / 3)
+    assert result["dropped_precision"] == pytest.approx(1 / 2)
+
+
+def test_quality_panel_readout_follows_the_sliders():
+    from cs229llm.viz.quality_panel import quality_filters_panel, quality_readout
+
+    signals = compute_signals(_docs([GOOD, CODE, SHORT, SPAM, GOOD.replace("harbour", "river")]))
+    is_good = pd.Series([True, True, False, False, True], index=signals.index)
+    panel = quality_filters_panel(signals, is_good)
+    assert "cs229llm-panel-quality-filters" in panel._dom_classes
+    sliders = {s.description: s for s in panel.children[0].children}
+    readout = panel.children[2]
+    assert "cs229llm-readout" in readout._dom_classes
+    assert readout.value.startswith("kept=2 ") and "precision=1.000" in readout.value
+    sliders["min_words"].value = 300  # longer than every test text: nothing is kept
+    assert readout.value.startswith("kept=0 dropped=5 ")
+    assert quality_readout(signals, is_good, min_words=300)["kept"] == 0
+    assert "cs229llm-slider-gopher_word_count" in sliders["min_words"]._dom_classes
+
+
+def test_extraction_panel_reports_boilerplate_removed():
+    from cs229llm.viz.extraction_panel import extraction_panel
+
+    page = ("<html><body><nav>Home | About | Contact | Shop | Blog</nav><article>"
+            + "<p>The river carved the valley over many thousands of years, slowly and patiently.</p>" * 3
+            + "</article><footer>Copyright 2024. Privacy policy. Terms of use.</footer></body></html>")
+    panel = extraction_panel(pd.DataFrame({"url": ["https://example.org/a"], "html": [page]}))
+    readout = panel.children[2]
+    assert "method=resiliparse" in readout.value and "boilerplate_removed=0." in readout.value
+    panel.children[1].value = "naive"
+    assert "boilerplate_removed=0.000" in readout.value
