@@ -63,6 +63,10 @@ def exact_dedup(docs: pd.DataFrame, stage: str = "exact_dedup") -> pd.DataFrame:
     return mark_dropped(out, mask, stage, reasons)
 
 
+exact_dedup.stage_name = "exact_dedup"
+exact_dedup.compares_documents = True  # needs the whole table, not one partition at a time
+
+
 @dataclass
 class LineDedupReport:
     """What line-level dedup removed: counts a notebook or the CLI can print."""
@@ -295,3 +299,24 @@ def near_dedup(docs: pd.DataFrame, threshold: float = 0.8, num_perm: int = 128, 
     else:
         raise InputError(f"unknown engine {engine!r}: use 'pandas' or 'dask'")
     return apply_clusters(docs, roots, no_words=no_words & usable)
+
+
+near_dedup.stage_name = "near_dedup"
+near_dedup.compares_documents = True  # on Dask, call it with engine="dask" instead of per partition
+
+
+def near_duplicate_truth(labels: pd.DataFrame, threshold: float) -> pd.Series:
+    """Ground-truth near-duplicate groups of the sample crawl at a Jaccard ``threshold``.
+
+    The crawl's ``dup_group`` also joins pages that are NOT near-duplicates by Jaccard: template
+    families (pairwise Jaccard 0.1-0.4 here) and heavily edited copies (down to 0.35). A copy
+    counts as a duplicate of its base document when its labelled ``similarity`` reaches the
+    threshold; identical junk keeps its group; everything else is its own group (None).
+
+    Args:
+        labels: rows with ``dup_group``, ``kind`` and ``similarity`` (from ``load_labels``).
+    """
+    copies = labels["kind"].isin(["original", "mirror", "syndicated", "edited"])
+    similar = labels["similarity"].astype(float).fillna(0.0) >= threshold
+    keep = (copies & similar) | (labels["kind"] == "junk")
+    return labels["dup_group"].where(keep, None)
