@@ -274,6 +274,8 @@ def _read_file(path: Path, accept, report: WarcReport, stop) -> None:
                         accept(record, path)
                         if stop():
                             break
+                    else:
+                        _check_complete(iterator, handle, path, report)
                 start = None
             except Exception as error:  # a corrupt stretch: keep what came before, resync after it
                 report.skipped["corrupt stretch of a WARC file"] += 1
@@ -284,6 +286,16 @@ def _read_file(path: Path, accept, report: WarcReport, stop) -> None:
                 start = resume
             if warnings.getvalue():
                 report.notes["warcio format warnings"] += warnings.getvalue().count("WARNING")
+
+
+def _check_complete(iterator, handle, path: Path, report: WarcReport) -> None:
+    """Count a record the file ends inside of: warcio stops quietly when a truncated member has no full header."""
+    import os
+
+    end, size = getattr(iterator, "offset", None), os.fstat(handle.fileno()).st_size
+    if end is not None and end < size:
+        report.skipped["truncated record (file ends inside it)"] += 1
+        report.file_errors.append(f"{path.name}: file ends inside a record ({size - end} bytes after byte {end} unread)")
 
 
 def _next_gzip_member(handle, after: int, chunk_size: int = 1 << 20) -> int | None:

@@ -94,7 +94,7 @@ def base_documents(seed: int = SEED) -> list[Document]:
         for lang, count in LANGUAGE_MIX.items():
             for index in range(count):
                 rng = stream(seed, "base", domain, lang, index)
-                words = target_length(rng) if lang == "en" else min(target_length(rng), rng.randint(110, 260))
+                words = target_length(rng) if lang == "en" else rng.randint(100, 170)
                 documents.append(make_document(f"{domain}-{lang}-{index:03d}", domain, lang, rng, words))
     return documents
 
@@ -578,4 +578,5 @@ def build_samples(out_dir: str | Path, seed: int = SEED) -> dict:
     hq_rows = [{"id": d.doc_id, "title": d.title, "text": d.text} for d in hq_documents(seed)]
     _write_jsonl(hq_rows, out_dir / "hq_reference.jsonl", compress=False)
     return {"records": len(labels), "base_documents": len(documents), "segments": SEGMENTS,
-            "files": sorted(str(p.relative_to(out_dir)) for p in out_dir.rglob("*") if p.is_file())}
+            "files": [f"crawl/crawl-{segment:05d}.warc.gz" for segment in range(SEGMENTS)]
+            + ["crawl/labels.jsonl", "corpus/train.jsonl.gz", "corpus/heldout.jsonl.gz", "hq_reference.jsonl"]}

@@ -319,3 +319,22 @@ TAILS = {
            "Lo dicen {num} de cada {num2} encuestados.", "Desde {year} es así.",
            "En {city} lo ven de otra manera.", "{first} {last} estuvo allí aquel día."],
 }
+
+# Sentences that fit any domain, filled with that domain's nouns and adjectives.
+GENERIC = {
+    "de": ["Viele fragen sich, warum {noun} so {adj} ist.", "Dabei spielt {noun} eine wichtige Rolle.",
+           "Am Ende bleibt {noun} eben {adj}.", "Ehrlich gesagt war {noun} schon immer {adj}.",
+           "Genau hier wird {noun} interessant.", "Für viele Leser in {city} ist {noun} ein bekanntes Thema.",
+           "Wer genauer hinsieht, merkt schnell: {noun} ist {adj}.", "Das ändert sich auch nach {num} Wochen nicht.",
+           "Zum Vergleich: Im Jahr {year} war {noun} noch {adj}.", "Kurz gesagt, {noun} bleibt ein Thema."],
+    "fr": ["Beaucoup se demandent pourquoi {noun} est si {adj}.", "Dans ce contexte, {noun} joue un rôle important.",
+           "Au fond, {noun} reste {adj}.", "Pour être honnête, {noun} a toujours été {adj}.",
+           "C'est là que {noun} devient intéressant.", "À {city}, {noun} est un sujet bien connu.",
+           "En y regardant de plus près, on voit que {noun} est {adj}.", "Rien n'a changé après {num} semaines.",
+           "En {year}, {noun} était déjà {adj}.", "Bref, {noun} reste un sujet d'actualité."],
+    "es": ["Muchos se preguntan por qué {noun} es tan {adj}.", "En este contexto, {noun} tiene un papel importante.",
+           "Al final, {noun} sigue siendo {adj}.", "La verdad es que {noun} siempre ha sido {adj}.",
+           "Aquí es donde {noun} se vuelve interesante.", "En {city}, {noun} es un tema muy conocido.",
+           "Si se mira con atención, {noun} es {adj}.", "Nada cambió después de {num} semanas.",
+           "En {year}, {noun} ya era {adj}.", "En resumen, {noun} sigue siendo un tema."],
+}

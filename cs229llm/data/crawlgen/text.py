@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from .codegen import code_snippet
 from .lexicon_en import COMMON, CONNECTORS, DETERMINERS, DOMAIN_LEXICONS, HQ, PREPOSITIONS
-from .lexicon_intl import DAYS, INTL_LEXICONS, MONTHS, TAILS
+from .lexicon_intl import DAYS, GENERIC, INTL_LEXICONS, MONTHS, TAILS
 
 _SLOT = re.compile(r"\{([a-z_]+?)(\d?)\}")
 _VOWEL_A = re.compile(r"\b([Aa]) (?=[aeiouAEIOU])")
@@ -132,26 +132,47 @@ def grammar_sentence(lexicon: dict, rng: random.Random) -> str:
     return fill(sentence, lexicon, rng, "en")
 
 
-def _intl_sentence(lexicon: dict, rng: random.Random, lang: str) -> str:
-    sentence = fill(rng.choice(lexicon["templates"]), lexicon, rng, lang)
-    if rng.random() < 0.45:
-        sentence += " " + fill(rng.choice(TAILS[lang]), lexicon, rng, lang)
+class _Deck:
+    """Draw without replacement, reshuffling when empty: a document repeats a template only after using all."""
+
+    def __init__(self, items: list[str], rng: random.Random):
+        self.items, self.rng, self.cards = list(items), rng, []
+
+    def draw(self) -> str:
+        if not self.cards:
+            self.cards = list(self.items)
+            self.rng.shuffle(self.cards)
+        return self.cards.pop()
+
+
+def _intl_sentence(lexicon: dict, rng: random.Random, lang: str, decks: dict) -> str:
+    if not decks:
+        decks["main"] = _Deck(lexicon["templates"] + GENERIC[lang], rng)
+        decks["tail"] = _Deck(TAILS[lang], rng)
+    sentence = fill(decks["main"].draw(), lexicon, rng, lang)
+    if rng.random() < 0.35:
+        sentence += " " + fill(decks["tail"].draw(), lexicon, rng, lang)
     return sentence
 
 
-def sentence(domain: str, lang: str, rng: random.Random) -> str:
-    """One sentence of ``domain`` in ``lang``."""
+def sentence(domain: str, lang: str, rng: random.Random, decks: dict | None = None) -> str:
+    """One sentence of ``domain`` in ``lang``; ``decks`` (one dict per document) spreads template use."""
     if lang == "en":
         lexicon = DOMAIN_LEXICONS[domain]
         if rng.random() < 0.55:
-            return fill(rng.choice(lexicon["templates"]), lexicon, rng)
+            if decks is None:
+                return fill(rng.choice(lexicon["templates"]), lexicon, rng)
+            deck = decks.setdefault("en", _Deck(lexicon["templates"], rng))
+            return fill(deck.draw(), lexicon, rng)
         return grammar_sentence(lexicon, rng)
-    return _intl_sentence(INTL_LEXICONS[lang][domain], rng, lang)
+    return _intl_sentence(INTL_LEXICONS[lang][domain], rng, lang, decks if decks is not None else {})
 
 
-def paragraph(domain: str, lang: str, rng: random.Random, low: int = 2, high: int = 6) -> str:
+def paragraph(domain: str, lang: str, rng: random.Random, low: int = 2, high: int = 6,
+              decks: dict | None = None) -> str:
     """A paragraph of ``low``..``high`` sentences."""
-    return " ".join(sentence(domain, lang, rng) for _ in range(rng.randint(low, high)))
+    decks = decks if decks is not None else {}
+    return " ".join(sentence(domain, lang, rng, decks) for _ in range(rng.randint(low, high)))
 
 
 def _lexicon(domain: str, lang: str) -> dict:
@@ -167,9 +188,13 @@ def _body_blocks(domain: str, lang: str, rng: random.Random, target_words: int) 
     """Blocks in the shape of the domain until about ``target_words`` words."""
     lexicon = _lexicon(domain, lang)
     headings = list(lexicon.get("headings", [])) if lang == "en" else []
-    rng.shuffle(headings)
+    if domain == "books":
+        headings.reverse()  # chapter parts in order: I, II, III ...
+    else:
+        rng.shuffle(headings)
     blocks: list[Block] = []
     words = 0
+    decks: dict = {}
 
     def add(block: Block) -> None:
         nonlocal words
@@ -182,7 +207,7 @@ def _body_blocks(domain: str, lang: str, rng: random.Random, target_words: int) 
     while words < target_words:
         if domain == "forums":
             author = rng.choice(DOMAIN_LEXICONS["forums"]["user"])
-            add(Block("post", paragraph(domain, lang, rng, 1, 4), {"user": author}))
+            add(Block("post", paragraph(domain, lang, rng, 1, 4, decks), {"user": author}))
             continue
         if headings and len(blocks) > 1 and rng.random() < 0.3:
             add(Block("h2", headings.pop()))
@@ -200,13 +225,13 @@ def _body_blocks(domain: str, lang: str, rng: random.Random, target_words: int) 
                           {"user": rng.choice(lexicon["reviewer"]), "stars": rng.randint(1, 5)}))
             continue
         if domain in ("news", "entertainment"):
-            add(Block("p", paragraph(domain, lang, rng, 1, 3)))
+            add(Block("p", paragraph(domain, lang, rng, 1, 3, decks)))
         elif domain == "books" and lang == "en" and rng.random() < 0.3:
             lexicon_books = DOMAIN_LEXICONS["books"]
             line = fill(rng.choice([t for t in lexicon_books["templates"] if t.startswith('"')]), lexicon_books, rng)
             add(Block("p", line))
         else:
-            add(Block("p", paragraph(domain, lang, rng, 2, 6)))
+            add(Block("p", paragraph(domain, lang, rng, 2, 6, decks)))
     return blocks
 
 
