@@ -128,15 +128,16 @@ def test_checker_accepts_an_input_error_shown_as_a_message(healthy):
 def test_checker_fails_when_a_slider_callback_raises(healthy):
     offset = healthy.server.log_size()
     healthy.press_slider("cs229llm-slider-fragile", "ArrowRight")
+    healthy.wait_until(lambda: "ZeroDivisionError" in healthy.inspect(wait_widgets=0).summary(),
+                       "the fragile callback's traceback")
     healthy.press_slider("cs229llm-slider-silent", "ArrowRight")
-    healthy.wait_kernel_idle()
-    healthy.wait_for_change(lambda: len(healthy.inspect(wait_widgets=0).problems), 0)
-    healthy.wait_kernel_idle(settle=1.0)
+    healthy.wait_until(lambda: "KeyError" in healthy.inspect(wait_widgets=0, log_offset=offset).summary(),
+                       "the silent callback's error")
     report = healthy.inspect(log_offset=offset)
     assert not report.ok
     text = report.summary()
-    assert "traceback shown in" in text and "ZeroDivisionError" in text, text
-    assert "KeyError" in text, text
+    assert "traceback shown in cell 2: ZeroDivisionError: fragile callback divided by zero" in text, text
+    assert "kernel error not shown in a cell: KeyError" in text, text
 
 
 def test_checker_fails_a_notebook_broken_at_run_all(lab, lab_root):

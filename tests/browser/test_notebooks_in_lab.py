@@ -11,7 +11,8 @@ import json
 import re
 
 import pytest
-from labdriver import WIDGET_VIEW_MIME, course_notebooks
+from labdriver import WIDGET_VIEW_MIME
+from labserver import course_notebooks
 
 NOTEBOOKS = course_notebooks()
 
