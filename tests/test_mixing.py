@@ -171,3 +171,19 @@ def test_published_mixture_replays_from_its_implied_sizes():
     plan = Mixture.from_epochs({s: e for s, _, e in pile.rows}, sizes).plan(sizes, budget=1e6)
     assert plan.epochs["PG-19"] == pytest.approx(2.5, rel=1e-3)
     assert plan.probabilities["Pile-CC"] == pytest.approx(0.1811, rel=2e-3)  # the table adds up to 100.01%
+
+
+def test_mix_command_prints_the_plan_and_refuses_bad_weights(capsys, tmp_path, monkeypatch):
+    from cs229llm.cli import main
+
+    monkeypatch.setenv("CS229LLM_RUNS", str(tmp_path))  # no course shards there
+
+    assert main(["mix", "--weights", "code=3,books=1", "--budget", "8000",
+                 "--available", "code=1000,books=4000"]) == 0
+    out = capsys.readouterr().out
+    assert "6000" in out and "6.00" in out and "warning: code repeats 6.0 epochs" in out
+    assert main(["mix", "--weights", "code=2,books=1", "--budget", "1000"]) == 0  # no corpus: tokens only
+    assert "proportion 0.667" in capsys.readouterr().out
+    for bad in ("code=-1", "code=0,books=0", "poetry=1", "code"):
+        assert main(["mix", "--weights", bad, "--budget", "100", "--available", "code=10,books=10"]) == 2
+    assert "negative" in capsys.readouterr().err

@@ -98,3 +98,18 @@ def test_empty_corpus_is_refused(corpus):
 def test_missing_tokenizer_file_is_a_clear_error(tmp_path):
     with pytest.raises(InputError, match="no tokenizer"):
         load_tokenizer(tmp_path)
+
+
+def test_tokenize_commands_train_and_write_shards(tmp_path, capsys):
+    from cs229llm.cli import main
+
+    table = tmp_path / "docs.jsonl"
+    pd.DataFrame({"text": small_corpus(), "domain": ["code", "books"] * (len(small_corpus()) // 2)}).to_json(
+        table, orient="records", lines=True)
+    assert main(["tokenize", "train", "--input", str(table), "--vocab-size", "300", "--out", str(tmp_path / "tok")]) == 0
+    assert (tmp_path / "tok" / "tokenizer.json").is_file()
+    assert main(["tokenize", "shards", "--input", str(table), "--tokenizer", str(tmp_path / "tok"),
+                 "--out", str(tmp_path / "shards")]) == 0
+    assert (tmp_path / "shards" / "code.tokens").is_file() and "bytes/token" in capsys.readouterr().out
+    assert main(["tokenize", "train", "--input", str(table), "--vocab-size", "100"]) == 2
+    assert "at least 257" in capsys.readouterr().err

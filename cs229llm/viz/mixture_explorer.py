@@ -73,12 +73,12 @@ def draw_state(state: dict, reference: dict | None = None, figsize=(8, 4.6)):
         if reference:
             loss_axis.scatter(range(len(names)), [reference[d] for d in names], marker="_", s=300,
                               color="black", zorder=3, label="uniform mixture")
-            loss_axis.legend(fontsize=7, loc="lower right")
+            loss_axis.legend(fontsize=6, loc="upper left", framealpha=0.6)
         low = min(min(predicted.values()), min(reference.values()) if reference else float("inf"))
         high = max(max(predicted.values()), max(reference.values()) if reference else 0.0)
         loss_axis.set_ylim(low - 0.1 * (high - low + 1e-6), high + 0.1 * (high - low + 1e-6))
         loss_axis.set_xticks(range(len(names)), names, rotation=45, ha="right", fontsize=7)
-        loss_axis.set_title("predicted held-out bits per byte (mixing law)", fontsize=9)
+        loss_axis.set_title("predicted held-out bits per byte (mixing law, proxy scale)", fontsize=9)
     else:
         loss_axis.axis("off")
         loss_axis.text(0.5, 0.5, "no mixing law fitted", ha="center", va="center")
