@@ -140,7 +140,8 @@ def test_commoncrawl_warc_and_wet_offline(server, tmp_path):
     assert wet_report.skipped == {"empty body": 1}
 
 
-def test_parquet_shard_offline(server, tmp_path):
+def test_parquet_shard_offline(server, tmp_path, monkeypatch):
+    monkeypatch.setenv("CS229LLM_CACHE", str(tmp_path / "cache"))
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -156,6 +157,11 @@ def test_parquet_shard_offline(server, tmp_path):
     assert len(documents) == 25
     assert documents["text"].iloc[3] == "document number 3" and documents["id"].iloc[3] == "<urn:3>"
     assert "language_score" in documents.columns and documents["source"].iloc[0] == "parquet:dl.parquet"
+    from cs229llm.cli import main
+
+    assert main(["data", "download", "parquet", url, "--max-docs", "5", "--out", str(tmp_path / "five.jsonl")]) == 0
+    assert len((tmp_path / "five.jsonl").read_text().splitlines()) == 5
+    assert len(list((tmp_path / "cache" / "downloads").iterdir())) == 1  # the CLI downloaded into the cache
     with pytest.raises(InputError, match="no column 'content'"):
         download.load_parquet_shard(shard, text_column="content")
     bad = tmp_path / "bad.parquet"

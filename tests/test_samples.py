@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import filecmp
+import gzip
+import warnings
 
 import pytest
 
@@ -142,8 +144,26 @@ def test_missing_samples_give_a_clear_error(tmp_path):
 
 
 @pytest.mark.slow
-def test_rebuild_is_byte_identical(tmp_path):
-    summary = samples.build_samples(tmp_path)
-    assert summary["records"] >= 2000
-    for relative in summary["files"]:
-        assert filecmp.cmp(tmp_path / relative, samples.samples_root() / relative, shallow=False), relative
+def test_rebuild_is_byte_identical(tmp_path, capsys):
+    from cs229llm.cli import main
+
+    assert main(["data", "build-samples", "--out", str(tmp_path)]) == 0
+    assert "WARC records" in capsys.readouterr().out
+    files = [f"crawl/crawl-{n:05d}.warc.gz" for n in range(4)] + [
+        "crawl/labels.jsonl", "corpus/train.jsonl.gz", "corpus/heldout.jsonl.gz", "hq_reference.jsonl"]
+    for relative in files:
+        rebuilt, committed = tmp_path / relative, samples.samples_root() / relative
+        if filecmp.cmp(rebuilt, committed, shallow=False):
+            continue
+        # a zlib other than the one that built the files compresses differently: the content must still match
+        assert relative.endswith(".gz"), relative
+        assert gzip.decompress(rebuilt.read_bytes()) == gzip.decompress(committed.read_bytes()), relative
+        warnings.warn(f"{relative}: same content, different gzip bytes (another zlib build)")
+
+
+def test_summary_command(capsys):
+    from cs229llm.cli import main
+
+    assert main(["data", "summary"]) == 0
+    out = capsys.readouterr().out
+    assert "records" in out and "skipped" in out
