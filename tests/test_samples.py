@@ -120,6 +120,19 @@ def test_domain_is_learnable_from_text():
     assert accuracy >= 0.9
 
 
+def test_synthetic_corpus_is_new_and_deterministic():
+    extra = samples.synthetic_corpus(docs_per_domain=3, seed=5)
+    assert len(extra) == 3 * len(samples.DOMAINS) and set(extra["domain"]) == set(samples.DOMAINS)
+    assert extra.equals(samples.synthetic_corpus(docs_per_domain=3, seed=5))
+    known = set(samples.domain_corpus("train")["text"]) | set(samples.domain_corpus("heldout")["text"])
+    assert not set(extra["text"]) & known
+    assert not set(extra["text"]) & set(samples.synthetic_corpus(docs_per_domain=3, seed=6)["text"])
+    german = samples.synthetic_corpus(docs_per_domain=1, languages=("de",), domains=["news"])
+    assert german["lang"].tolist() == ["de"]
+    with pytest.raises(InputError):
+        samples.synthetic_corpus(2, languages=("xx",))
+
+
 def test_hq_reference_is_held_out_and_longer_sentences():
     hq = samples.hq_reference()
     assert len(hq) >= 100 and hq["id"].is_unique

@@ -136,3 +136,15 @@ def test_folder_of_warcs_and_max_documents(tmp_path):
         shutil.copy(path, tmp_path / path.name)
     documents, report = read_warc(tmp_path, max_documents=25)
     assert len(documents) == 25 and report.documents == 25
+
+
+def test_uncompressed_warc_reads_the_same(tmp_path):
+    import gzip
+
+    source = samples.crawl_paths()[3]
+    plain = tmp_path / "plain.warc"
+    plain.write_bytes(gzip.decompress(source.read_bytes()))
+    from_gzip, _ = read_warc(source)
+    from_plain, report = read_warc(plain)
+    assert report.file_errors == []
+    assert from_plain["html"].tolist() == from_gzip["html"].tolist()

@@ -98,6 +98,46 @@ def hq_reference(root: str | Path | None = None) -> pd.DataFrame:
     return frame[["id", "text", "title"]]
 
 
+def synthetic_corpus(docs_per_domain: int = 50, seed: int = 1, languages: tuple[str, ...] = ("en",),
+                     domains: list[str] | None = None) -> pd.DataFrame:
+    """More clean documents from the crawl's generator, for bigger training runs (generated, not read).
+
+    Uses its own random streams, so these documents are neither in the crawl nor in the held-out
+    split (for any ``seed``). Deterministic for a given ``seed``.
+
+    Args:
+        docs_per_domain: documents per domain and language.
+        seed: stream seed; different seeds give different documents.
+        languages: language codes among ``en``, ``de``, ``fr``, ``es``.
+        domains: subset of :data:`DOMAINS` (default all).
+
+    Returns:
+        DataFrame with ``id``, ``text``, ``domain``, ``lang``, ``title``, ``split`` (= ``"synthetic"``).
+    """
+    from .crawlgen.build import stream, target_length
+    from .crawlgen.text import make_document
+
+    if docs_per_domain < 0:
+        raise InputError(f"docs_per_domain must be >= 0, got {docs_per_domain}")
+    unknown = set(languages) - {"en", "de", "fr", "es"}
+    if unknown:
+        raise InputError(f"unknown language(s) {sorted(unknown)}: choose from en, de, fr, es")
+    chosen = domains if domains is not None else DOMAINS
+    bad = [d for d in chosen if d not in DOMAINS]
+    if bad:
+        raise InputError(f"unknown domain(s) {bad}: choose from {', '.join(DOMAINS)}")
+    rows = []
+    for domain in chosen:
+        for lang in languages:
+            for index in range(docs_per_domain):
+                rng = stream(seed, "synthetic", domain, lang, index)
+                words = target_length(rng) if lang == "en" else rng.randint(100, 170)
+                document = make_document(f"synthetic{seed}-{domain}-{lang}-{index:05d}", domain, lang, rng, words)
+                rows.append({"id": document.doc_id, "text": document.text, "domain": domain, "lang": lang,
+                             "title": document.title, "split": "synthetic"})
+    return pd.DataFrame(rows, columns=["id", "text", "domain", "lang", "title", "split"])
+
+
 def build_samples(out_dir: str | Path | None = None, seed: int | None = None) -> dict:
     """Rebuild the samples into ``out_dir`` (default ``data_samples/``); returns a summary dict."""
     from .crawlgen.build import SEED
