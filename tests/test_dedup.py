@@ -145,3 +145,21 @@ def test_vectorised_pair_jaccard_matches_python_sets():
         set_b = set(hashes[offsets[j]:offsets[j + 1]].tolist())
         union = len(set_a | set_b)
         assert value == pytest.approx(len(set_a & set_b) / union if union else 0.0)
+
+
+def test_dedup_command_keeps_every_row_and_adds_contract_columns(tmp_path):
+    from cs229llm.cli import main
+
+    corpus = _corpus(seed=3, originals=20)
+    source = tmp_path / "in.jsonl"
+    corpus[["id", "text"]].to_json(source, orient="records", lines=True)
+    target = tmp_path / "out.parquet"
+    assert main(["dedup", str(source), str(target), "--threshold", "0.8", "--num-perm", "64"]) == 0
+    out = pd.read_parquet(target)
+    assert out["id"].tolist() == corpus["id"].tolist()
+    for _, members in out.groupby("cluster_id"):
+        assert members["cluster_id"].iloc[0] in set(members["id"])
+        assert (~members["duplicate"]).sum() == 1
+    assert out["duplicate"].sum() == len(out) - out["cluster_id"].nunique() > 0
+    pd.DataFrame({"id": ["a"], "body": ["x"]}).to_json(tmp_path / "bad.jsonl", orient="records", lines=True)
+    assert main(["dedup", str(tmp_path / "bad.jsonl"), str(tmp_path / "o.jsonl")]) == 2
