@@ -27,7 +27,9 @@ from ..errors import InputError
 from .documents import new_documents
 
 LOCAL_DOMAINS = ("code", "documentation", "legal")
-DOMAIN_SHARES = {"code": 0.5, "documentation": 0.35, "legal": 0.15}
+# shares of a capped sample per (domain, kind): docstrings outnumber READMEs 50 to 1 on disk
+KIND_SHARES = {("code", "source"): 0.5, ("legal", "license"): 0.15, ("documentation", "docstrings"): 0.2,
+               ("documentation", "docs"): 0.08, ("documentation", "long_description"): 0.07}
 LICENSE_PREFIXES = ("LICENSE", "LICENCE", "COPYING", "NOTICE", "COPYRIGHT")
 DOC_PREFIXES = ("README", "CHANGELOG", "CHANGES", "HISTORY", "CONTRIBUTING")
 SKIP_DIRS = {"__pycache__", "site-packages", "dist-packages", "test", "tests", "idle_test", ".git"}
@@ -192,29 +194,31 @@ def load_candidate(candidate: Candidate, max_bytes: int) -> tuple[str | None, st
 
 def iter_local_documents(max_docs: int, roots=None, seed: int = 0, max_bytes: int = 200_000,
                          min_chars: int = 200, skipped: Counter | None = None) -> Iterator[dict]:
-    """Yield document rows, mixing domains by :data:`DOMAIN_SHARES` until ``max_docs``."""
-    pools = candidates(roots, seed)
-    positions = {domain: 0 for domain in LOCAL_DOMAINS}
+    """Yield document rows, mixing kinds by :data:`KIND_SHARES` (refilled from the rest when one runs out)."""
+    by_domain = candidates(roots, seed)
+    pools = {key: [c for c in by_domain[key[0]] if c.kind == key[1]] for key in KIND_SHARES}
+    positions = {key: 0 for key in KIND_SHARES}
     emitted = Counter()
     skipped = skipped if skipped is not None else Counter()
     total = 0
+    order = list(KIND_SHARES)
     while total < max_docs:
-        open_domains = [d for d in LOCAL_DOMAINS if positions[d] < len(pools[d])]
-        if not open_domains:
+        open_pools = [key for key in order if positions[key] < len(pools[key])]
+        if not open_pools:
             return
-        domain = min(open_domains, key=lambda d: (emitted[d] / DOMAIN_SHARES[d], LOCAL_DOMAINS.index(d)))
-        candidate = pools[domain][positions[domain]]
-        positions[domain] += 1
+        key = min(open_pools, key=lambda k: (emitted[k] / KIND_SHARES[k], order.index(k)))
+        candidate = pools[key][positions[key]]
+        positions[key] += 1
         text, reason = load_candidate(candidate, max_bytes)
         if reason is None and len(text) < min_chars:
             reason = f"shorter than {min_chars} characters"
         if reason is not None:
             skipped[f"{candidate.kind}: {reason}"] += 1
             continue
-        emitted[domain] += 1
+        emitted[key] += 1
         total += 1
         yield {"id": f"{candidate.kind}:{candidate.location}", "url": candidate.path.as_uri(), "text": text,
-               "source": candidate.source, "domain": domain, "kind": candidate.kind,
+               "source": candidate.source, "domain": candidate.domain, "kind": candidate.kind,
                "package": candidate.package, "path": candidate.location}
 
 
@@ -224,7 +228,7 @@ def local_corpus(max_docs: int = 5000, roots: list[tuple[str, Path]] | None = No
 
     Args:
         max_docs: stop after this many documents (code ~50%, documentation ~35%, legal ~15%,
-            filled from the others when one runs out).
+            see :data:`KIND_SHARES`; filled from the others when one runs out).
         roots: ``(source, folder)`` pairs to read (default: stdlib and site-packages).
         seed: changes which files a capped sample takes (the order is a seeded hash).
         max_bytes: skip files larger than this.
