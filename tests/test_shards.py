@@ -157,3 +157,24 @@ def test_truncated_shard_is_detected(shards_dir, tmp_path):
         handle.truncate((copy / "news.tokens").stat().st_size - 2)
     with pytest.raises(InputError, match="truncated"):
         MixtureSampler(copy, {"news": 1}, 2, 8, seed=0)
+
+
+def test_prepare_token_data_builds_once_and_rebuilds_when_the_corpus_changes(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from cs229llm.data import samples
+    from cs229llm.tokenization.shards import prepare_token_data
+
+    corpus = {"train": pd.DataFrame([{"id": f"{d}-{i}", "domain": d, "text": t}
+                                     for d, texts in CORPUS.items() for i, t in enumerate(texts)]),
+              "heldout": pd.DataFrame([{"id": "h-0", "domain": "code", "text": CORPUS["code"][0]}])}
+    monkeypatch.setattr(samples, "domain_corpus", lambda split="train": corpus[split])
+    out = prepare_token_data(vocab_size=300, out_dir=tmp_path / "tokens")
+    first = (out / "train" / "manifest.json").stat().st_mtime_ns
+    assert read_manifest(out / "heldout")["domains"]["code"]["documents"] == 1
+    assert prepare_token_data(vocab_size=300, out_dir=tmp_path / "tokens") == out
+    assert (out / "train" / "manifest.json").stat().st_mtime_ns == first  # reused
+    corpus["train"].loc[0, "text"] = "def changed():\n    pass\n"
+    prepare_token_data(vocab_size=300, out_dir=tmp_path / "tokens")
+    assert (out / "train" / "manifest.json").stat().st_mtime_ns != first  # rebuilt
+    assert not list(tmp_path.glob("*.building-*"))

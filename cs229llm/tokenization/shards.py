@@ -324,7 +324,8 @@ def prepare_token_data(vocab_size: int | None = None, out_dir: str | Path | None
                        rebuild: bool = False) -> Path:
     """Train the course tokenizer on ``domain_corpus("train")`` and write train and heldout shards.
 
-    Reuses what is already on disk unless ``rebuild``. Layout: ``out_dir/tokenizer.json``,
+    Reuses what is already on disk unless ``rebuild`` or the corpus changed (``source.json`` keeps its
+    fingerprint). Layout: ``out_dir/tokenizer.json``,
     ``out_dir/train/`` and ``out_dir/heldout/`` (each a shards folder for :class:`MixtureSampler`).
 
     Args:
@@ -340,12 +341,40 @@ def prepare_token_data(vocab_size: int | None = None, out_dir: str | Path | None
 
     vocab_size = vocab_size or default_vocab_size()
     out_dir = Path(out_dir) if out_dir is not None else default_token_dir(vocab_size)
+    train_docs, heldout_docs = domain_corpus("train"), domain_corpus("heldout")
+    source = {"vocab_size": int(vocab_size), "corpus_fingerprint": corpus_fingerprint(train_docs, heldout_docs)}
+    source_path = out_dir / "source.json"
     done = all((out_dir / split / MANIFEST_FILENAME).is_file() for split in ("train", "heldout"))
-    if done and (out_dir / "tokenizer.json").is_file() and not rebuild:
+    if (done and (out_dir / "tokenizer.json").is_file() and not rebuild and source_path.is_file()
+            and json.loads(source_path.read_text()) == source):
         return out_dir
-    train_docs = domain_corpus("train")
+    # build in a private folder, then swap it in: a reader never sees half-written shards
+    import os
+    import shutil
+
+    building = out_dir.with_name(f"{out_dir.name}.building-{os.getpid()}")
+    shutil.rmtree(building, ignore_errors=True)
     tokenizer = train_tokenizer(train_docs["text"].tolist(), vocab_size=vocab_size)
-    tokenizer.save(out_dir / "tokenizer.json")
-    write_shards(train_docs, tokenizer, out_dir / "train")
-    write_shards(domain_corpus("heldout"), load_tokenizer(out_dir), out_dir / "heldout")
+    tokenizer.save(building / "tokenizer.json")
+    write_shards(train_docs, tokenizer, building / "train")
+    write_shards(heldout_docs, load_tokenizer(building), building / "heldout")
+    (building / "source.json").write_text(json.dumps(source))
+    shutil.rmtree(out_dir, ignore_errors=True)
+    try:
+        os.replace(building, out_dir)
+    except OSError:  # another process swapped its (identical) build in first
+        shutil.rmtree(building, ignore_errors=True)
     return out_dir
+
+
+def corpus_fingerprint(*frames) -> str:
+    """A short hash of documents tables (ids, domains, texts): cached token data is rebuilt when it changes."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for frame in frames:
+        for doc_id, domain, text in zip(frame["id"], frame["domain"], frame["text"]):
+            digest.update(f"{doc_id}\x1f{domain}\x1f".encode("utf-8"))
+            digest.update(str(text).encode("utf-8"))
+            digest.update(b"\x1e")
+    return digest.hexdigest()[:16]
