@@ -53,7 +53,7 @@ def test_decoding_detects_legacy_encodings_and_repairs_broken_text():
     assert decode_html("a\x00b") == "ab"
     surrogate = decode_html("<p>bad \udcff char</p>")
     surrogate.encode("utf-8")
-    assert decode_html(None) == ""
+    assert decode_html(None) == "" and decode_html(pd.NA) == "" and decode_html(float("nan")) == ""
     with pytest.raises(InputError):
         decode_html(12)
 

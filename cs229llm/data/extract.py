@@ -40,7 +40,7 @@ def decode_html(data: bytes | str | None) -> str:
     Returns:
         A str that can always be re-encoded as UTF-8 (empty for None).
     """
-    if data is None or (isinstance(data, float) and pd.isna(data)):
+    if data is None or data is pd.NA or (isinstance(data, float) and pd.isna(data)):
         return ""
     if isinstance(data, (bytes, bytearray, memoryview)):
         from resiliparse.parse.encoding import bytes_to_str, detect_encoding
