@@ -12,4 +12,7 @@ if __name__ == "__main__":
     results = run_benchmark()
     ratio = results.get("speedup_compiled_bf16_vs_eager_fp32")
     print(f"compiled+bf16 / eager fp32 tokens/s = {ratio:.2f}x (target >= 2.0x)" if ratio else "compile unavailable")
+    if results.get("speedup_compiled_fp32_vs_eager_fp32"):
+        print(f"compiled fp32 / eager fp32 tokens/s = {results['speedup_compiled_fp32_vs_eager_fp32']:.2f}x "
+              f"(CPU bf16: {results.get('cpu_bf16', 'n/a')})")
     print(json.dumps({k: (round(v, 3) if isinstance(v, float) else v) for k, v in results.items()}))

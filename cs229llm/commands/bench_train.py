@@ -1,8 +1,10 @@
 """``cs229llm bench train``: tokens/s of a tiny GPT's training step, eager fp32 vs compiled + bf16.
 
 The same model (4 layers, width 128, T=128, batch 16, vocabulary 4096: about 1.3M parameters)
-in one process: eager fp32, eager bf16 autocast, compiled bf16. The last line is JSON with
-``eager_fp32_tok_s``, ``eager_bf16_tok_s``, ``compiled_bf16_tok_s`` and the speedup.
+in one process: eager fp32, compiled fp32, eager bf16 autocast, compiled bf16. The last line is
+JSON with ``<mode>_<precision>_tok_s`` for each and the speedups over eager fp32. On CPUs
+without bf16 instructions (no AVX512-BF16/AMX) bf16 matmuls are emulated and much slower
+than fp32: the JSON's ``cpu_bf16`` says which case this machine is.
 """
 
 import json
@@ -10,7 +12,7 @@ import json
 
 def register_bench(bench_subparsers) -> None:
     parser = bench_subparsers.add_parser("train", help="training step tokens/s: eager fp32 vs compiled + bf16")
-    parser.add_argument("--steps", type=int, default=10, help="timed steps per variant (median)")
+    parser.add_argument("--steps", type=int, default=5, help="timed steps per variant (median)")
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--seq-len", type=int, default=128)
     parser.add_argument("--layers", type=int, default=4)
@@ -23,7 +25,7 @@ def register_bench(bench_subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def run_benchmark(steps=10, batch_size=16, seq_len=128, layers=4, width=128, heads=4, vocab=4096, device=None,
+def run_benchmark(steps=5, batch_size=16, seq_len=128, layers=4, width=128, heads=4, vocab=4096, device=None,
                   threads=None, use_compile=True) -> dict:
     """Measure tokens/s of each variant; return the results dict (see module docstring)."""
     from ..config import choose_device, set_threads
@@ -34,12 +36,20 @@ def run_benchmark(steps=10, batch_size=16, seq_len=128, layers=4, width=128, hea
     set_threads(threads)
     device = choose_device(device)
     config = GPTConfig(vocab_size=vocab, block_size=seq_len, n_layer=layers, n_head=heads, n_embd=width)
-    variants = [("eager", "fp32"), ("eager", "bf16")] + ([("compiled", "bf16")] if use_compile else [])
-    results = training_step_benchmark(config, batch_size=batch_size, steps=steps, variants=variants, device=device,
+    from ..config import cpu_bf16_support
+
+    variants = [("eager", "fp32")] + ([("compiled", "fp32")] if use_compile else []) + [("eager", "bf16")] + \
+        ([("compiled", "bf16")] if use_compile else [])
+    results = training_step_benchmark(config, batch_size=batch_size, steps=steps, warmup=1, variants=variants,
+                                      device=device,
                                       on_result=lambda key, value: print(f"{key:<22} {value:>12,.0f}", flush=True))
     results["device"] = device
-    if "compiled_bf16_tok_s" in results:
-        results["speedup_compiled_bf16_vs_eager_fp32"] = results["compiled_bf16_tok_s"] / results["eager_fp32_tok_s"]
+    results["torch"] = __import__("torch").__version__
+    if device == "cpu":
+        results["cpu_bf16"] = cpu_bf16_support()
+    for key in ("compiled_fp32_tok_s", "eager_bf16_tok_s", "compiled_bf16_tok_s"):
+        if key in results:
+            results[f"speedup_{key[:-6]}_vs_eager_fp32"] = results[key] / results["eager_fp32_tok_s"]
     peak = peak_flops_for(device)
     if peak:
         from ..model import GPT
