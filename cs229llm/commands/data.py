@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 def register(subparsers) -> None:
+    """Add ``cs229llm data`` and its actions to the command line."""
     parser = subparsers.add_parser("data", help="sample crawl, local corpora and downloaders")
     actions = parser.add_subparsers(dest="data_command", metavar="ACTION")
 
@@ -32,6 +33,7 @@ def register(subparsers) -> None:
 
 
 def run_build(args) -> int:
+    """``data build-samples``: write the samples (default data_samples/) and list the files."""
     import time
 
     from ..data.samples import build_samples
@@ -46,6 +48,7 @@ def run_build(args) -> int:
 
 
 def run_summary(args) -> int:
+    """``data summary``: label counts and the WARC reader's report on the sample crawl."""
     from ..data.samples import crawl_paths, load_labels
     from ..data.warc import read_warc
 
@@ -71,6 +74,7 @@ def _write_or_print(frame, out) -> None:
 
 
 def run_local(args) -> int:
+    """``data local-corpus``: documents from the installed Python, printed as counts or written out."""
     from ..data.sources import local_corpus
 
     frame = local_corpus(max_docs=args.max_docs)
@@ -79,6 +83,7 @@ def run_local(args) -> int:
 
 
 def run_download(args) -> int:
+    """``data download``: fetch one Common Crawl file or Parquet shard and read it into documents."""
     from ..data import download
 
     if args.kind == "commoncrawl":

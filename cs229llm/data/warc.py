@@ -56,6 +56,7 @@ class WarcReport:
 
     @property
     def skipped_total(self) -> int:
+        """Response records skipped, all reasons together."""
         return sum(self.skipped.values())
 
     def as_dict(self) -> dict:

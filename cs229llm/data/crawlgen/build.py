@@ -27,7 +27,7 @@ from .lexicon_en import COMMON, DOMAIN_LEXICONS
 from .text import (Document, edit_document, keyword_stuffing, lorem_text, make_document, make_hq_article,
                    seo_city_page, word_salad)
 
-from ..samples import DOMAINS, QUALITY_LABELS  # noqa: F401  (one source of truth for the labels)
+from ..samples import DOMAINS
 
 SEED = 229
 LANGUAGE_MIX = {"en": 44, "de": 4, "fr": 3, "es": 3}  # base documents per domain and language
@@ -132,9 +132,11 @@ class Planner:
         self.used_urls: set[str] = set()
 
     def sites_for(self, domain: str | None = None, lang: str | None = None) -> list[Site]:
+        """Sites of ``domain`` in ``lang`` (either may be None for all), in the fixed site order."""
         return [s for s in self.sites if (domain is None or s.domain == domain) and (lang is None or s.lang == lang)]
 
     def url(self, site: Site, title: str) -> str:
+        """A new URL on ``site`` for a page titled ``title``, never handed out before."""
         self.url_counter += 1
         url = page_url(site, title, self.url_counter)
         while url in self.used_urls:  # wiki titles repeat: disambiguate like a wiki does
@@ -143,6 +145,7 @@ class Planner:
         return url
 
     def add(self, record: Record) -> Record:
+        """Append ``record`` to the crawl plan and return it."""
         self.records.append(record)
         return record
 

@@ -47,6 +47,7 @@ class Document:
 
     @property
     def word_count(self) -> int:
+        """Whitespace-separated words of :attr:`text`."""
         return len(self.text.split())
 
 
