@@ -38,7 +38,7 @@ def notebook_key(item) -> str:
 def test_rank(item) -> int:
     """Within one notebook: the Run All check first, named interactions next, slider sweeps last."""
     return {"test_notebook_runs_clean_in_lab": 0,
-            "test_every_panel_answers_its_sliders": 2}.get(getattr(item, "originalname", ""), 1)
+            "test_every_panel_answers_its_controls": 2}.get(getattr(item, "originalname", ""), 1)
 
 
 def pytest_collection_modifyitems(config, items):

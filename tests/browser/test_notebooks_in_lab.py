@@ -65,32 +65,60 @@ def panel_view(notebook, panel: str) -> tuple[str, tuple[str, ...]]:
             tuple(notebook.image_sources(f".{panel}")))
 
 
+def panel_controls(notebook, panel: str, per_kind: int = 3) -> list[tuple[str, object]]:
+    """Up to ``per_kind`` sliders, toggle-button groups and dropdowns of ``panel``, each with a
+    function that changes its value (and returns whether the value changed)."""
+    controls = []
+    sliders = notebook.locator(f".{panel} .widget-slider").evaluate_all(
+        "els => els.map(e => Array.from(e.classList).find(c => c.startsWith('cs229llm-slider-')) || '')")
+    for slider in [name for name in sliders if name][:per_kind]:
+        def move(slider=slider):
+            before = notebook.slider_value(slider)
+            for key in ("ArrowRight", "ArrowLeft"):  # ArrowLeft when the slider sits at its maximum
+                notebook.press_slider(slider, key)
+                if notebook.slider_value(slider) != before:
+                    return True
+            return False
+        controls.append((f"slider .{slider}", move))
+    groups = notebook.locator(f".{panel} .widget-toggle-buttons")
+    for index in range(min(groups.count(), per_kind)):
+        def toggle(group=groups.nth(index)):
+            idle = group.locator("button:not(.mod-active)")
+            if not idle.count():
+                return False
+            idle.first.click()
+            return True
+        controls.append((f"toggle buttons #{index}", toggle))
+    menus = notebook.locator(f".{panel} .widget-dropdown select")
+    for index in range(min(menus.count(), per_kind)):
+        def choose(menu=menus.nth(index)):
+            options = menu.locator("option").count()
+            if options < 2:
+                return False
+            current = menu.evaluate("m => m.selectedIndex")
+            menu.select_option(index=(current + 1) % options)
+            return True
+        controls.append((f"dropdown #{index}", choose))
+    return controls
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("notebook", NOTEBOOKS or
                          [pytest.param("none", marks=pytest.mark.skip("no notebooks yet"))])
-def test_every_panel_answers_its_sliders(course, notebook):
-    """Each ``cs229llm-panel-*``: moving a slider (up to three per panel) changes the panel, cleanly."""
+def test_every_panel_answers_its_controls(course, notebook):
+    """Each ``cs229llm-panel-*``: moving a slider, a toggle or a dropdown changes the panel, cleanly."""
     opened = course.get(notebook)
     panels = list(dict.fromkeys(opened.locator('[class*="cs229llm-panel-"]').evaluate_all(
         "els => els.map(e => Array.from(e.classList).find(c => c.startsWith('cs229llm-panel-')))")))
-    sliders_by_panel = {
-        panel: opened.locator(f".{panel} .widget-slider").evaluate_all(
-            "els => els.map(e => Array.from(e.classList).find(c => c.startsWith('cs229llm-slider-')) || '')")
-        for panel in panels}
-    moved = 0
-    for panel, sliders in sliders_by_panel.items():
-        for slider in [name for name in sliders if name][:3]:
-            before_value = opened.slider_value(slider)
+    used = 0
+    for panel in panels:
+        for name, change in panel_controls(opened, panel):
             before = panel_view(opened, panel)
-            for key in ("ArrowRight", "ArrowLeft"):  # ArrowLeft when the slider sits at its maximum
-                opened.press_slider(slider, key)
-                if opened.slider_value(slider) != before_value:
-                    break
-            assert opened.slider_value(slider) != before_value, f"{slider} did not move"
+            assert change(), f"{panel}: {name} could not be changed"
             opened.wait_for_change(lambda: panel_view(opened, panel), before)
             opened.wait_kernel_idle()
             report = opened.inspect()
-            assert report.ok, f"after moving {slider}: {report.summary()}"
-            moved += 1
-    if not moved:
-        pytest.skip(f"{notebook} has no cs229llm panel with sliders")
+            assert report.ok, f"after changing {name} of {panel}: {report.summary()}"
+            used += 1
+    if not used:
+        pytest.skip(f"{notebook} has no cs229llm panel with a slider, toggle or dropdown")
