@@ -108,6 +108,7 @@ def test_domain_corpus_splits_are_disjoint():
         samples.domain_corpus("test")
 
 
+@pytest.mark.slow
 def test_domain_is_learnable_from_text():
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.naive_bayes import MultinomialNB
