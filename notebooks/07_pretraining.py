@@ -52,7 +52,11 @@ from cs229llm.training.course_data import course_data
 
 BATCH_SIZE = config.by_profile(ci=8, laptop=16, gpu=32)
 SEQ_LEN = config.by_profile(ci=64, laptop=128, gpu=512)
-data = course_data(BATCH_SIZE, SEQ_LEN, seed=0, eval_bytes_per_domain=config.by_profile(ci=6000, laptop=60000))
+# the run trains from its own copy of the shards, so rebuilding the shared token data elsewhere cannot change it
+run_dir = runs_dir() / f"notebook07-{profile.name}"
+shutil.rmtree(run_dir, ignore_errors=True)
+data = course_data(BATCH_SIZE, SEQ_LEN, seed=0, eval_bytes_per_domain=config.by_profile(ci=6000, laptop=60000),
+                   private_copy=run_dir / "tokens")
 shard_tokens = tokens_per_domain(data.token_dir / "train")
 pd.DataFrame({"train tokens": shard_tokens, "sampling weight": data.sampler.probabilities})
 
@@ -131,8 +135,6 @@ from cs229llm.systems.roofline import measure_matmul_flops
 from cs229llm.training.trainer import LiveTrainingPlot, TrainConfig, peak_flops_for, train
 
 STEPS = config.by_profile(ci=48, laptop=600, gpu=3000)
-run_dir = runs_dir() / f"notebook07-{profile.name}"
-shutil.rmtree(run_dir, ignore_errors=True)
 peak = peak_flops_for(DEVICE) or measure_matmul_flops(device=DEVICE)
 train_config = TrainConfig(max_steps=STEPS, lr=config.by_profile(ci=3e-3, laptop=2e-3, gpu=6e-4),
                            warmup_steps=max(1, STEPS // 20), schedule="cosine", min_lr_ratio=0.1,

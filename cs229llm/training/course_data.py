@@ -40,7 +40,8 @@ class CourseData:
 
 
 def course_data(batch_size: int, seq_len: int, weights: dict[str, float] | None = None, seed: int = 0,
-                source: str = "bpe", eval_bytes_per_domain: int | None = None) -> CourseData:
+                source: str = "bpe", eval_bytes_per_domain: int | None = None,
+                private_copy: str | Path | None = None) -> CourseData:
     """Build the sampler and evaluator over the shipped crawl's domain corpus.
 
     Args:
@@ -50,6 +51,8 @@ def course_data(batch_size: int, seq_len: int, weights: dict[str, float] | None 
         source: ``"bpe"`` trains/loads the course tokenizer and shards (cached on disk);
             ``"bytes"`` uses UTF-8 bytes directly.
         eval_bytes_per_domain: cap the held-out text per domain (speed).
+        private_copy: copy the tokenizer and shards into this folder (once) and train from the
+            copy, so another process rebuilding the shared token data cannot change a run's data.
     """
     from ..data.samples import domain_corpus
     from ..evaluation.perplexity import make_eval_fn
@@ -71,6 +74,14 @@ def course_data(batch_size: int, seq_len: int, weights: dict[str, float] | None 
         from ..tokenization.train import load_tokenizer
 
         token_dir = prepare_token_data()
+        if private_copy is not None:
+            import shutil
+
+            copy = Path(private_copy)
+            if not (copy / "train").is_dir():
+                shutil.rmtree(copy, ignore_errors=True)
+                shutil.copytree(token_dir, copy)
+            token_dir = copy
         tokenizer = load_tokenizer(token_dir)
         domains = sorted(read_manifest(token_dir / "train")["domains"])
         sampler = MixtureSampler(token_dir / "train", weights or {d: 1.0 for d in domains}, batch_size, seq_len, seed)
