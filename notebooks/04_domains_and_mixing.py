@@ -15,7 +15,7 @@
 # # 04 · Domains and mixing: how much of each kind of data, and how often
 #
 # **Learning goals**
-# - See what domains the crawl holds, and how lopsided the natural distribution is.
+# - See what domains the crawl holds, how lopsided the raw distribution is, and how well a classifier recovers the labels.
 # - Read published mixtures (The Pile, Llama 1): weights *and* epochs, i.e. how often each source repeats.
 # - Turn weights and a token budget into a plan: tokens and epochs per domain; know the ~4-epoch limit.
 # - Compare rules that produce weights: natural sizes, temperature sampling, UniMax.
@@ -38,13 +38,13 @@ threads = config.set_threads()
 print(f"profile: {profile.name} ({profile.description}); {threads} thread(s)")
 
 # %% [markdown]
-# ## 1. What the crawl holds
+# ## 1. What the crawl holds, and a domain classifier
 #
-# A production pipeline labels every page with a domain classifier, then weights domains. Our
-# sample crawl comes with its ground truth (`load_labels()`), so here we read the domain of every
-# record from it directly (the course's domain classifier is not part of this copy yet). Each bar splits
-# the records into what survives the earlier stages (original pages), copies that dedup removes
-# (mirrors, syndicated and edited copies) and pages the filters remove (templated pages, junk, errors).
+# To weight domains, every page needs a domain label. A production pipeline gets it from a classifier
+# (Llama 3 used one to find and downsample arts and entertainment). Our sample crawl ships with its
+# ground truth (`load_labels()`), so first the truth: each bar splits the crawl's records into what
+# survives the earlier stages (original pages), copies that dedup removes (mirrors, syndicated and
+# edited copies) and pages the filters remove (templated pages, junk, errors).
 
 # %%
 from cs229llm.data.samples import domain_corpus, load_labels
@@ -64,15 +64,35 @@ fig.tight_layout()
 plt.show()
 by_domain.assign(total=by_domain.sum(axis=1))
 
-# %%
-# NBVAL_CHECK_OUTPUT
-train_docs = domain_corpus("train")
-print(train_docs["domain"].value_counts().sort_index().to_string())
-
 # %% [markdown]
 # The raw crawl is lopsided (shopping sites produce the most pages, mostly junk listings), but after
 # filtering and dedup every domain keeps the same number of base documents: our clean training corpus
 # is balanced by construction. Real web data is not, which is why weighting matters so much.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+train_docs = domain_corpus("train")
+heldout_docs = domain_corpus("heldout")
+print(train_docs["domain"].value_counts().sort_index().to_string())
+
+# %% [markdown]
+# Now the classifier the pipeline uses (`cs229llm.data.domains`: hashed word uni- and bigrams,
+# TF-IDF, logistic regression). The pipeline trains it on the crawl's extracted pages (`cs229llm
+# classify`); here, to stay fast, we train the same model on the clean training corpus and test it on
+# the held-out documents, which it has never seen.
+
+# %%
+from cs229llm.data.domains import train_domain_classifier
+
+classifier = train_domain_classifier(train_docs["text"].tolist(), train_docs["domain"].tolist(),
+                                     groups=train_docs["id"].tolist(), n_features=1 << 16)
+heldout_predicted = classifier.predict(heldout_docs["text"].tolist())
+heldout_accuracy = float(np.mean(np.array(heldout_predicted) == heldout_docs["domain"].to_numpy()))
+confusion = pd.crosstab(pd.Series(heldout_docs["domain"].to_numpy(), name="true"),
+                        pd.Series(heldout_predicted, name="predicted"))
+print(f"accuracy: {classifier.report['accuracy']:.3f} on a held-out quarter of the training corpus, "
+      f"{heldout_accuracy:.3f} on {len(heldout_docs)} held-out documents")
+confusion
 
 # %% [markdown]
 # ## 2. Published mixtures
@@ -194,7 +214,8 @@ settings = ProxySettings.for_profile()
 n_runs = config.by_profile(ci=10, laptop=16, gpu=24)
 proxy_dir = runs_dir() / f"mixing-proxy-{profile.name}"
 mixture_domains = sorted(available)
-wanted = {"n_runs": n_runs, "token_dir": str(token_dir), **settings.__dict__}
+wanted = {"n_runs": n_runs, "token_dir": str(token_dir), "corpus": json.loads((token_dir / "source.json").read_text()),
+          **settings.__dict__}  # rerun when the corpus, the tokenizer or the sizes change
 saved = json.loads((proxy_dir / "wanted.json").read_text()) if (proxy_dir / "wanted.json").is_file() else None
 if REGENERATE or saved != wanted:
     mixtures = proxy_mixtures(mixture_domains, n_runs, seed=0)
@@ -256,6 +277,8 @@ best_run = runs.loc[runs["bpb/all"].idxmin()]
 worst_run = runs.loc[runs["bpb/all"].idxmax()]
 uniform_prediction = law.predict({d: 1.0 for d in mixture_domains})
 code_heavy = law.predict({d: (4.0 if d == "code" else 1.0) for d in mixture_domains})
+print(f"- Domain classifier: accuracy {heldout_accuracy:.3f} on {len(heldout_docs)} held-out documents "
+      f"({classifier.report['accuracy']:.3f} on its own test split).")
 print(f"- Corpus: {corpus_tokens:,} training tokens; the upweighted plan's largest repetition is "
       f"{max(plan.epochs.values()):.2f} epochs ({len(plan.warnings)} warning(s) past {REPETITION_LIMIT:g}).")
 print(f"- {len(runs)} proxy runs ({runs['seconds'].sum():.0f} s in all): overall held-out bits per byte from "
