@@ -244,6 +244,8 @@ print(list(final_funnel["stage"]))
 # on a cluster (a LocalCluster of 2 single-thread worker processes by default, or a scheduler address
 # for a real cluster) and the result is the same table. The `ci` profile uses an in-process client on a
 # slice of the crawl, because starting worker processes takes longer than the whole test budget.
+# Do not expect a speed-up on a laptop: starting workers and shipping partitions costs seconds, which
+# pays off only when the data no longer fit one machine (or one machine's time budget).
 
 # %%
 from distributed import Client
