@@ -120,14 +120,20 @@ class NgramIndex:
 
     def overlap(self, text: str | None = None, ids: Sequence[int] | None = None) -> tuple[int, int]:
         """``(overlapping n-grams, n-grams)`` of one evaluation text or token list."""
-        query = self.query_hashes(text, ids)
-        if self.unit == "words":  # n-grams with a word unseen in training (id 0) never match
-            words_ok = self._ids_for(normalized_words(text), grow=False) > 0
-            fully_seen = np.convolve(words_ok.astype(np.int64), np.ones(self.n, dtype=np.int64),
-                                     mode="valid") == self.n if query.size else np.zeros(0, bool)
+        if self.unit == "words":
+            if text is None:
+                raise InputError("this index holds word n-grams: pass text=")
+            word_ids = self._ids_for(normalized_words(text), grow=False)
+            query = ngram_hashes(word_ids, self.n)
+            # an n-gram holding a word never seen in training (id 0) cannot be in training
+            fully_seen = (np.convolve((word_ids > 0).astype(np.int64), np.ones(self.n, dtype=np.int64),
+                                      mode="valid") == self.n) if query.size else np.zeros(0, bool)
         else:
+            query = self.query_hashes(text, ids)
             fully_seen = np.ones(query.size, dtype=bool)
-        hits = np.isin(query, self.hashes) & fully_seen
+        known = self.hashes
+        positions = np.minimum(np.searchsorted(known, query), max(known.size - 1, 0))
+        hits = (known[positions] == query if known.size else np.zeros(query.size, bool)) & fully_seen
         return int(hits.sum()), int(query.size)
 
 
@@ -202,3 +208,40 @@ def inflation(scores: pd.DataFrame, planted_ids: Iterable[str], column: str = "c
     contaminated, clean = float(scores.loc[planted, column].mean()), float(scores.loc[~planted, column].mean())
     return {"contaminated": contaminated, "clean": clean, "inflation": contaminated - clean,
             "n_contaminated": int(planted.sum()), "n_clean": int((~planted).sum())}
+
+
+def planted_contamination_experiment(train_texts: Sequence[str], items: Sequence, tokenizer, model_config,
+                                     out_dir, steps: int, fraction: float = 0.5, copies: int = 8,
+                                     batch_size: int = 16, lr: float = 3e-3, n: int = DEFAULT_N,
+                                     seed: int = 0) -> dict:
+    """Train twice at equal compute, on clean texts and on texts with planted items; compare scores.
+
+    Args:
+        train_texts: the clean training documents.
+        items: multiple-choice items; a seeded ``fraction`` of them is planted ``copies`` times.
+        tokenizer, model_config: as for :func:`cs229llm.training.small_runs.train_small_model`.
+        out_dir: gets ``clean/`` and ``contaminated/`` runs.
+        steps, batch_size, lr: the compute of each run (identical for both).
+        n: n-gram length of the detector.
+
+    Returns:
+        dict with ``planted_ids``, ``detection`` (the :func:`contamination_report` of the items
+        against the contaminated training texts), ``scores`` (model -> per-item scores) and
+        ``table`` (one row per model: accuracy on planted vs clean items and the inflation).
+    """
+    from ..training.small_runs import train_small_model
+    from .multiple_choice import score_items
+
+    contaminated_texts, planted_ids = plant_items(train_texts, items, fraction, copies, seed)
+    detection = contamination_report(NgramIndex(n=n).add_texts(contaminated_texts), items)
+    models = {}
+    for name, texts in (("clean", list(train_texts)), ("contaminated", contaminated_texts)):
+        run = train_small_model({"web": texts}, tokenizer, model_config, f"{out_dir}/{name}", steps=steps,
+                                batch_size=batch_size, lr=lr, seed=seed)
+        models[name] = run.model
+    scores, rows = {}, []
+    for name, model in models.items():
+        scores[name] = score_items(model, tokenizer, items)
+        rows.append({"model": name, **inflation(scores[name], planted_ids)})
+    return {"planted_ids": planted_ids, "detection": detection, "scores": scores, "table": pd.DataFrame(rows),
+            "models": models}
