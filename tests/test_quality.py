@@ -182,3 +182,15 @@ def test_extraction_panel_reports_boilerplate_removed():
     assert "method=resiliparse" in readout.value and "boilerplate_removed=0." in readout.value
     panel.children[1].value = "naive"
     assert "boilerplate_removed=0.000" in readout.value
+
+
+def test_a_ten_megabyte_text_is_measured_quickly_and_dropped_for_length():
+    import time
+
+    huge = "The river ran past the old mill and the bridge.\n" * 210_000
+    assert len(huge) > 10_000_000
+    start = time.perf_counter()
+    out = quality_filter(_docs([huge, GOOD]))
+    assert time.perf_counter() - start < 30
+    assert out.loc[0, "q_words"] == 10 * 210_000
+    assert out.loc[0, "drop_reason"] == "gopher_word_count" and out.loc[1, "dropped_by"] is None

@@ -24,6 +24,7 @@ STAGE = "quality"
 GOPHER_STOP_WORDS = frozenset({"the", "be", "to", "of", "and", "that", "have", "with"})
 TERMINAL_PUNCTUATION = (".", "!", "?", '"', "'", "\u201d", "\u2019", "\u2026")
 BULLETS = ("\u2022", "-", "*", "\u2023", "\u25e6", "\u2043", "\u00b7")
+MAX_SIGNAL_CHARS = 1_000_000
 SHORT_LINE_CHARS = 30  # FineWeb: a line under 30 characters is "short"
 TOP_NGRAM_SIZES = (2, 3, 4)
 DUPLICATE_NGRAM_SIZES = (5, 6, 7, 8, 9, 10)
@@ -110,7 +111,9 @@ def text_signals(text: str) -> dict[str, float]:
     """Every signal the rules read, for one document.
 
     Words are whitespace-separated tokens; lines are non-empty stripped lines; paragraphs are
-    separated by blank lines. Ratios with an empty denominator are 0.
+    separated by blank lines. Ratios with an empty denominator are 0. Texts longer than
+    ``MAX_SIGNAL_CHARS`` get an exact word count and the other signals from their first part
+    (Gopher's 100,000-word limit drops them anyway).
 
     Args:
         text: the document text.
@@ -119,6 +122,10 @@ def text_signals(text: str) -> dict[str, float]:
         A dict of ``q_*`` signal name -> value.
     """
     text = text if isinstance(text, str) else ""
+    if len(text) > MAX_SIGNAL_CHARS:  # a giant page: exact word count, other signals from its start
+        signals = text_signals(text[:MAX_SIGNAL_CHARS])
+        signals["q_words"] = len(text.split())
+        return signals
     tokens = text.split()
     words = [w for w in (t.strip(string.punctuation) for t in tokens) if w]
     lines = [line.strip() for line in text.split("\n")]
