@@ -79,7 +79,8 @@ first_merges
 # %% [markdown]
 # The first merges glue the most common byte pairs: a space before a frequent letter, common
 # letter pairs, runs of spaces (indentation in code). Later merges build whole frequent words.
-# Move the slider to replay training: the sentence below is cut with only the first *k* merges.
+# Move the slider to replay training: the sentence below is cut with only the first *k* merges
+# (· marks a space).
 
 # %%
 import html
@@ -105,8 +106,9 @@ def show_merges(change=None):
     n_bytes = len(example.encode("utf-8"))
     merge_readout.value = (f"merges={merge_slider.value} tokens={len(pieces)} "
                            f"bytes_per_token={n_bytes / len(pieces):.3f}")
-    boxes = "".join(f"<span style='border:1px solid #999;margin:1px;padding:0 2px;white-space:pre'>"
-                    f"{html.escape(piece)}</span>" for piece in pieces)
+    shown = [piece.replace(" ", "·").replace("\n", "↵") for piece in pieces]  # make spaces visible
+    boxes = "".join(f"<span style='display:inline-block;border:1px solid #999;margin:1px;padding:0 2px;"
+                    f"white-space:pre'>{html.escape(piece)}</span>" for piece in shown)
     display(widgets.HTML(f"<div style='line-height:2'>{boxes}</div>"))
 
 
@@ -176,8 +178,9 @@ per_domain.round(3)
 #
 # More merges mean fewer tokens per byte (shorter sequences: less compute and a longer effective
 # context per token), but the embedding and output matrices grow as V × d_model, and rare tokens
-# get few training examples. Production models sit at 32k–256k tokens for a corpus of trillions of
-# tokens; our corpus is tiny, so compression saturates much earlier.
+# get few training examples. Production tokenizers are trained on vastly more text with far larger
+# vocabularies; our corpus is tiny and generated from small word lists, so a couple of thousand merges
+# already turn most of its frequent words into single tokens.
 
 # %%
 vocab_sizes = config.by_profile(ci=[260, 384, 512, 1024, 2048], laptop=[260, 512, 1024, 2048, 4096, 8192])

@@ -154,8 +154,10 @@ def test_explorer_panel_has_the_classes_the_browser_tests_use():
     panel.sliders["code"].value = panel.sliders["books"].value = 0.0
     last_good = readout.value
     assert last_good.startswith("code=0.000 books=0.000 news=1.000")
-    panel.sliders["news"].value = 0.0  # all zero: a message (no exception), the readout keeps the last good state
-    assert readout.value == last_good
+    panel.sliders["news"].value = 0.0  # all zero: a message (no exception), and no stale numbers
+    assert readout.value == "no valid mixture"
+    panel.sliders["books"].value = 1.0
+    assert readout.value.startswith("code=0.000 books=1.000")
 
 
 def _walk(widget):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ..errors import InputError
 from ..mixing import REPETITION_LIMIT, Mixture, MixturePlan
 
 
@@ -139,7 +140,11 @@ def mixture_explorer(available_tokens: Mapping[str, float], budget: float | None
     @safe_callback(output)
     def redraw(change=None):
         weights = {domain: slider.value for domain, slider in sliders.items()}
-        state = explorer_state(weights, available_tokens, budget_slider.value, law, repetition_limit)
+        try:
+            state = explorer_state(weights, available_tokens, budget_slider.value, law, repetition_limit)
+        except InputError:
+            readout.value, warnings_html.value = "no valid mixture", ""  # never leave stale numbers
+            raise  # safe_callback shows the message
         readout.value = state["readout"]
         warnings_html.value = "".join(f"<div style='color:#b35c00'>⚠ {text}</div>"
                                       for text in state["plan"].warnings)
