@@ -39,7 +39,7 @@ def planted_corpus(count: int, duplicate_fraction: float = 0.1, seed: int = 0):
 def main() -> None:
     from cs229llm.config import set_threads
     from cs229llm.data.dedup import find_near_duplicates
-    from cs229llm.data.dedup_dask import find_near_duplicates_dask
+    from cs229llm.data.dedup_dask import drop_malloc_trim_setting, find_near_duplicates_dask
     from cs229llm.data.lsh import pair_precision_recall
     from cs229llm.data.pipeline import close_dask_clients, dask_client
 
@@ -53,6 +53,7 @@ def main() -> None:
     pandas_seconds = time.perf_counter() - started
     scores = pair_precision_recall(result.roots, groups)
     seconds = {}
+    drop_malloc_trim_setting()
     for workers in (1, 2):
         client = dask_client(n_workers=workers)
         client.wait_for_workers(workers)

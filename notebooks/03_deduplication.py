@@ -82,8 +82,9 @@ print(f"lines seen: {line_report.lines_seen}, removed: {line_report.lines_remove
 pd.DataFrame(line_report.top_lines[:6], columns=["repeated line", "documents"])
 
 # %% [markdown]
-# Mirrors are exact copies, so exact dedup catches them. Syndicated and edited copies differ by a
-# few words or a line, so their hash differs: that is what MinHash is for.
+# Mirrors are exact copies, so exact dedup catches them; whichever copy comes first in the crawl is
+# kept, which is why some originals are dropped in favour of an earlier mirror. Syndicated and
+# edited copies differ by a few words or a line, so their hash differs: that is what MinHash is for.
 #
 # ## Shingles, Jaccard and MinHash
 #
