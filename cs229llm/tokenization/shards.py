@@ -10,7 +10,6 @@ run resumes exactly from its ``state_dict``, and can switch mixture mid-run (ann
 from __future__ import annotations
 
 import json
-import math
 import re
 import struct
 from collections.abc import Iterable, Mapping
@@ -160,27 +159,14 @@ def tokens_per_domain(shards_dir: str | Path) -> dict[str, int]:
 
 def _normalise_weights(weights, domains: Iterable[str]) -> dict[str, float]:
     """Turn a weights dict (or an object with ``probabilities``) into probabilities over ``domains``."""
-    if hasattr(weights, "probabilities"):  # a cs229llm.mixing plan
+    from ..mixing import check_weights
+
+    if hasattr(weights, "probabilities"):  # a cs229llm.mixing Mixture or MixturePlan
         weights = weights.probabilities
-    if not isinstance(weights, Mapping) or not weights:
-        raise InputError("weights must be a non-empty dict domain -> weight")
     domains = list(domains)
-    unknown = sorted(set(weights) - set(domains))
-    if unknown:
-        raise InputError(f"unknown domain(s) {', '.join(unknown)}: the shards hold {', '.join(domains)}")
-    values = {}
-    for domain, weight in weights.items():
-        try:
-            weight = float(weight)
-        except (TypeError, ValueError):
-            raise InputError(f"weight of {domain!r} is not a number: {weight!r}") from None
-        if not math.isfinite(weight) or weight < 0:
-            raise InputError(f"weight of {domain!r} must be a finite number ≥ 0, got {weight}")
-        values[domain] = weight
-    total = sum(values.values())
-    if total <= 0:
-        raise InputError("all weights are zero: give at least one domain a positive weight")
-    return {domain: values.get(domain, 0.0) / total for domain in domains}
+    checked = check_weights(weights, domains)
+    total = sum(checked.values())
+    return {domain: checked.get(domain, 0.0) / total for domain in domains}
 
 
 class MixtureSampler:
