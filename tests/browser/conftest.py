@@ -22,7 +22,7 @@ from labserver import (  # noqa: E402
     CHROMIUM_ARGS, BrowserUnavailable, LabServer, browser_required, copy_notebooks, find_chromium,
 )
 
-NOTEBOOK_TIMEOUT_S = float(os.environ.get("CS229LLM_BROWSER_NOTEBOOK_TIMEOUT", "300"))
+NOTEBOOK_TIMEOUT_S = float(os.environ.get("CS229LLM_BROWSER_NOTEBOOK_TIMEOUT", "480"))
 BROWSER_DIR = Path(__file__).parent
 
 
