@@ -40,6 +40,7 @@ def test_resolve_precision():
         assert (torch.ones(2, 2) @ torch.ones(2, 2)).dtype == torch.bfloat16
 
 
+@pytest.mark.slow
 def test_master_weights_experiment_shows_swallowed_updates():
     history = precision.master_weights_experiment(steps=20, lr=3e-5)
     assert len(history["loss_bf16_weights"]) == len(history["loss_fp32_master"]) == 20

@@ -245,7 +245,8 @@ def draw_fusion(fig, axes, summary: dict) -> None:
     speed_axis.set_xticks(positions, names, fontsize=7)
     speed_axis.set_ylabel("speedup (eager / compiled)")
     for x, value in zip(positions, speedups):
-        speed_axis.annotate(f"{value:.1f}x", (x, value), ha="center", va="bottom", fontsize=8)
+        label = f"{value:.1f}x" if value else "not\ncompiled"
+        speed_axis.annotate(label, (x, value), ha="center", va="bottom", fontsize=7 if not value else 8)
     width = 0.4
     bandwidth_axis.bar(positions - width / 2, [r["eager_GBps"] for r in results], width, label="eager")
     bandwidth_axis.bar(positions + width / 2, [r["compiled_GBps"] or 0.0 for r in results], width, label="compiled")

@@ -65,7 +65,8 @@ def all_reduce_mean(value: float) -> float:
     """The mean of a float over all ranks (the value itself without a process group)."""
     if not torch_dist.is_available() or not torch_dist.is_initialized():
         return value
-    tensor = torch.tensor([value], dtype=torch.float64)
+    device = "cuda" if torch_dist.get_backend() == "nccl" else "cpu"
+    tensor = torch.tensor([value], dtype=torch.float64, device=device)
     torch_dist.all_reduce(tensor)
     return float(tensor) / torch_dist.get_world_size()
 

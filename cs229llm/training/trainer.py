@@ -250,7 +250,7 @@ def train(model: torch.nn.Module, sampler: BatchSampler, config: TrainConfig,
         TrainingDiverged: the loss became NaN or infinite.
     """
     from ..config import choose_device, seed_everything
-    from .distributed import distributed_info, wrap_ddp
+    from .distributed import all_reduce_mean, distributed_info, wrap_ddp
 
     dist = distributed_info()
     device = dist.device if dist.enabled else choose_device(None if config.device == "auto" else config.device)
@@ -364,6 +364,8 @@ def train(model: torch.nn.Module, sampler: BatchSampler, config: TrainConfig,
                 scaler.scale(loss / config.grad_accum_steps).backward()
             step_loss += float(loss.detach()) / config.grad_accum_steps
             tokens += x.numel()
+        if dist.enabled:  # every rank sees the global mean: the same log line and the same NaN decision
+            step_loss = all_reduce_mean(step_loss)
         if not math.isfinite(step_loss):
             if progress is not None:
                 progress.close()
@@ -431,7 +433,7 @@ class LiveTrainingPlot:
     Pass an instance in ``callbacks``; its ``.live`` is the :class:`cs229llm.viz.live.LiveFigure`.
     """
 
-    def __init__(self, figsize=(8, 3.2)):
+    def __init__(self, figsize=(7, 3)):
         from ..viz.live import LiveFigure
 
         self.train_steps: list[int] = []
