@@ -225,8 +225,8 @@ class ProxySettings:
         """ci: seconds per run; laptop: a bigger model trained longer."""
         from .config import by_profile
 
-        return by_profile(ci=cls(), laptop=cls(n_layer=2, n_embd=64, n_head=4, seq_len=128, batch_size=16,
-                                                steps=300, eval_bytes_per_domain=20000),
+        return by_profile(ci=cls(), laptop=cls(n_layer=2, n_embd=64, n_head=4, seq_len=64, batch_size=16,
+                                                steps=150, eval_bytes_per_domain=20000),
                           gpu=cls(n_layer=4, n_embd=128, n_head=4, seq_len=256, batch_size=32, steps=1000,
                                   eval_bytes_per_domain=100000))
 

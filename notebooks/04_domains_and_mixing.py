@@ -211,7 +211,7 @@ from cs229llm.paths import runs_dir
 
 REGENERATE = False
 settings = ProxySettings.for_profile()
-n_runs = config.by_profile(ci=10, laptop=16, gpu=24)
+n_runs = config.by_profile(ci=10, laptop=12, gpu=24)
 proxy_dir = runs_dir() / f"mixing-proxy-{profile.name}"
 mixture_domains = sorted(available)
 wanted = {"n_runs": n_runs, "token_dir": str(token_dir), "corpus": json.loads((token_dir / "source.json").read_text()),
