@@ -138,7 +138,7 @@ STEPS = config.by_profile(ci=48, laptop=600, gpu=3000)
 peak = peak_flops_for(DEVICE) or measure_matmul_flops(device=DEVICE)
 train_config = TrainConfig(max_steps=STEPS, lr=config.by_profile(ci=3e-3, laptop=2e-3, gpu=6e-4),
                            warmup_steps=max(1, STEPS // 20), schedule="cosine", min_lr_ratio=0.1,
-                           eval_every=STEPS // config.by_profile(ci=3, laptop=10), log_every=max(1, STEPS // 30),
+                           eval_every=STEPS // config.by_profile(ci=3, laptop=10), log_every=max(1, STEPS // 24),
                            checkpoint_every=STEPS // 2, run_dir=str(run_dir), precision="auto",
                            compile=config.by_profile(ci=False, laptop=config.compile_by_default(DEVICE)),
                            peak_flops=peak, seed=0)

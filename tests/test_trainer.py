@@ -189,3 +189,16 @@ def test_cli_train_writes_a_run_directory(tmp_path, capsys):
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert summary["steps"] == 4 and "bpb/all" in summary
     assert (tmp_path / "run" / "checkpoints" / "step_000004" / "model.safetensors").exists()
+
+
+def test_live_plot_redraws_one_figure_on_evals_and_throttles_train_events():
+    from cs229llm.training.trainer import LiveTrainingPlot
+
+    plot = LiveTrainingPlot(min_interval_s=60.0)
+    for step in range(1, 6):
+        plot({"kind": "train", "step": step, "loss": 5.0 - step / 10, "tokens_per_s": 1000.0})
+    assert plot.live.updates == 1  # the first train event draws, the rest fall inside the interval
+    plot({"kind": "eval", "step": 5, "bpb/all": 3.0, "bpb/code": 3.5})
+    plot({"kind": "end", "step": 5})
+    assert plot.live.updates == 3
+    assert plot.train_steps == [1, 2, 3, 4, 5] and plot.eval_metrics == {"all": [3.0], "code": [3.5]}

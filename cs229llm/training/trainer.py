@@ -431,10 +431,15 @@ class LiveTrainingPlot:
     """A trainer callback drawing one figure, redrawn in place: train loss and per-domain bits per byte.
 
     Pass an instance in ``callbacks``; its ``.live`` is the :class:`cs229llm.viz.live.LiveFigure`.
+    Redrawing costs a few hundred milliseconds, so train events redraw at most every
+    ``min_interval_s`` seconds; evaluations and the end of training always redraw.
     """
 
-    def __init__(self, figsize=(7, 3)):
+    def __init__(self, figsize=(7, 3), min_interval_s: float = 2.0):
         from ..viz.live import LiveFigure
+
+        self.min_interval_s = min_interval_s
+        self._last_draw = float("-inf")
 
         self.train_steps: list[int] = []
         self.train_loss: list[float] = []
@@ -453,9 +458,13 @@ class LiveTrainingPlot:
             for key, value in event.items():
                 if key.startswith("bpb/"):
                     self.eval_metrics.setdefault(key[4:], []).append(value)
-        else:
+        elif event["kind"] != "end":
+            return
+        now = time.perf_counter()
+        if event["kind"] == "train" and now - self._last_draw < self.min_interval_s:
             return
         self.live.update(self)
+        self._last_draw = time.perf_counter()
 
     @staticmethod
     def _draw(fig, axes, state) -> None:
