@@ -129,10 +129,11 @@ class LabServer:
             path = settings / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(values))
-        # runs and caches stay where the course keeps them (as for a learner and nbval), so
-        # a run prepared once (tokenizer, proxy runs) is reused rather than recomputed
+        # run directories are private to this server (as on a fresh clone, and safe beside
+        # other runs of the same notebook); caches stay shared (safe to reuse, costly to rebuild)
         env = dict(os.environ)
         env.update({
+            "CS229LLM_RUNS": str(self.work_dir / "runs"),
             "CS229LLM_PROFILE": "ci",
             "CS229LLM_THREADS": "2",
             "OMP_NUM_THREADS": "2",

@@ -66,11 +66,12 @@ def panel_view(notebook, panel: str) -> tuple[str, tuple[str, ...]]:
 
 
 def panel_controls(notebook, panel: str, per_kind: int = 3) -> list[tuple[str, object]]:
-    """Up to ``per_kind`` sliders, toggle-button groups and dropdowns of ``panel``, each with a
-    function that changes its value (and returns whether the value changed)."""
+    """Up to ``per_kind`` enabled sliders, toggle-button groups and dropdowns of ``panel``, each with
+    a function that changes its value (and returns whether the value changed)."""
     controls = []
     sliders = notebook.locator(f".{panel} .widget-slider").evaluate_all(
-        "els => els.map(e => Array.from(e.classList).find(c => c.startsWith('cs229llm-slider-')) || '')")
+        "els => els.filter(e => !e.querySelector('.noUi-target[disabled]'))"
+        ".map(e => Array.from(e.classList).find(c => c.startsWith('cs229llm-slider-')) || '')")
     for slider in [name for name in sliders if name][:per_kind]:
         def move(slider=slider):
             before = notebook.slider_value(slider)
