@@ -202,3 +202,16 @@ def test_live_plot_redraws_one_figure_on_evals_and_throttles_train_events():
     plot({"kind": "end", "step": 5})
     assert plot.live.updates == 3
     assert plot.train_steps == [1, 2, 3, 4, 5] and plot.eval_metrics == {"all": [3.0], "code": [3.5]}
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_cuda_path_uses_bf16_fused_adamw_and_reports_mfu(tmp_path):
+    from cs229llm.training.trainer import make_optimizer
+
+    model = make_model().cuda()
+    optimizer = make_optimizer(model, TrainConfig(), "cuda")
+    assert optimizer.defaults["fused"]
+    result = train(make_model(), make_sampler(), config(tmp_path, max_steps=10, precision="auto", device="cuda",
+                                                        compile=True, peak_flops=1e14))
+    assert all(np.isfinite(event["loss"]) and "mfu" in event for event in result.events("train"))
