@@ -221,7 +221,7 @@ def run_all(out_dir: str | Path, profile: str | None = None, verbose: bool = Tru
     from .data.pipeline import funnel, run_pipeline
 
     curated = log.run("curate", run_pipeline, docs, stages)
-    funnel_table = funnel(curated, ["read_warc"] + curated.attrs["stages"])
+    funnel_table = funnel(curated)  # starts at the raw records (read_warc drops come first)
     if "domain" not in curated.columns:
         curated["domain"] = ground_truth_domains(curated)
     kept = curated[curated["dropped_by"].isna()]
