@@ -113,3 +113,9 @@ def test_end_to_end_ci_run(tmp_path):
         assert heading in report
     for image in ("funnel", "mixture", "tokenizer", "training", "throughput", "bpb_before_after"):
         assert (tmp_path / f"{image}.png").stat().st_size > 1000
+    # the evaluate command reads the annealed run back
+    from cs229llm.cli import main
+
+    assert main(["evaluate", str(tmp_path / "runs" / "anneal_hq"), "--tokenizer", str(tmp_path / "tokenizer.json"),
+                 "--items", "2", "--shots", "1", "--prompt", "The"]) == 0
+    assert main(["evaluate", str(tmp_path / "runs" / "anneal_hq"), "--tokenizer", str(tmp_path / "nothing.json")]) == 2
