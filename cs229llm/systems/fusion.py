@@ -153,7 +153,7 @@ def benchmark_case(case: FusionCase, copy_gbps: float, use_compile: bool = True,
     inputs = case.make_inputs(device)
     expected = case.function(*inputs)
     n_bytes = min_bytes_moved(inputs, expected)
-    eager_s = time_function(case.function, *inputs, repeats=repeats, device=device)
+    eager_s = time_function(case.function, *inputs, repeats=repeats, device=device, statistic="min")
     result = {"name": case.name, "bytes": n_bytes, "flops": case.flops, "intensity": case.flops / n_bytes,
               "eager_s": eager_s, "eager_GBps": n_bytes / eager_s / 1e9,
               "eager_frac_copy": n_bytes / eager_s / 1e9 / copy_gbps,
@@ -171,7 +171,7 @@ def benchmark_case(case: FusionCase, copy_gbps: float, use_compile: bool = True,
     except Exception as error:  # a compiler toolchain problem: report it, keep the eager number
         result["note"] = f"torch.compile failed ({type(error).__name__}); eager only"
         return result
-    compiled_s = time_function(compiled, *inputs, repeats=repeats, device=device)
+    compiled_s = time_function(compiled, *inputs, repeats=repeats, device=device, statistic="min")
     result.update(compiled_s=compiled_s, compiled_GBps=n_bytes / compiled_s / 1e9,
                   compiled_frac_copy=n_bytes / compiled_s / 1e9 / copy_gbps, speedup=eager_s / compiled_s,
                   max_abs_diff=float((got - expected).abs().max()))
