@@ -120,8 +120,18 @@ def run(args) -> int:
     if unknown:
         raise InputError(f"unknown data settings: {', '.join(unknown)}")
     set_threads()
-    rank = distributed_info().rank
+    info = distributed_info()
+    rank = info.rank
     train_config = TrainConfig.from_dict(settings["train"])
+    if info.enabled and data.get("source", "bpe") == "bpe":
+        # rank 0 builds the tokenizer and shards (once, cached); the others wait, then read them
+        import torch.distributed as torch_dist
+
+        from ..tokenization.shards import prepare_token_data
+
+        if rank == 0:
+            prepare_token_data()
+        torch_dist.barrier()
     prepared = course_data(int(data["batch_size"]), int(data["seq_len"]), mixture, seed=train_config.seed + rank,
                            source=data.get("source", "bpe"), eval_bytes_per_domain=data.get("eval_bytes"))
     model_config = GPTConfig.from_dict({"vocab_size": prepared.vocab_size, "block_size": int(data["seq_len"]),
