@@ -46,7 +46,7 @@ def _warm_up_worker() -> None:
 def main() -> None:
     from cs229llm.config import set_threads
     from cs229llm.data.dedup import find_near_duplicates
-    from cs229llm.data.dedup_dask import drop_malloc_trim_setting, find_near_duplicates_dask
+    from cs229llm.data.dedup_dask import find_near_duplicates_dask
     from cs229llm.data.lsh import pair_precision_recall
     from cs229llm.data.pipeline import close_dask_clients, dask_client
 
@@ -60,7 +60,6 @@ def main() -> None:
     pandas_seconds = time.perf_counter() - started
     scores = pair_precision_recall(result.roots, groups)
     seconds = {}
-    drop_malloc_trim_setting()
     for workers in (1, 2):
         client = dask_client(n_workers=workers)
         client.wait_for_workers(workers)

@@ -103,6 +103,18 @@ def test_dask_local_cluster_gives_the_same_table_as_pandas():
         client = dask_client(n_workers=2)
         assert len(client.scheduler_info()["workers"]) == 2
         assert dask_client(n_workers=2) is client  # started once, reused
+        import os
+
+        worker_settings = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+        assert set(worker_settings.values()) == {None}, "workers still get MALLOC_TRIM_THRESHOLD_"
+        # a stage that compares documents runs on the whole table, not per partition
+        from cs229llm.data.dedup import exact_dedup
+
+        twice = pd.concat([_docs(), _docs().assign(id=lambda d: d["id"] + "-copy")], ignore_index=True)
+        on_dask = run_pipeline(twice, [exact_dedup], engine="dask", n_workers=2, npartitions=4)
+        on_pandas = run_pipeline(twice, [exact_dedup])
+        pd.testing.assert_frame_equal(on_dask, on_pandas)
+        assert (on_dask["dropped_by"] == "exact_dedup").sum() > 0
     finally:
         close_dask_clients()
     pd.testing.assert_frame_equal(got, expected)

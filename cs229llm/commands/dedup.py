@@ -39,10 +39,8 @@ def run(args) -> int:
     docs = new_documents(table)
     client = None
     if args.engine == "dask":
-        from ..data.dedup_dask import drop_malloc_trim_setting
         from ..data.pipeline import dask_client
 
-        drop_malloc_trim_setting()
         client = dask_client(args.scheduler)
     started = time.perf_counter()
     try:

@@ -16,22 +16,6 @@ from .lsh import band_keys, bucket_pairs, union_find_roots, unique_pairs
 from .minhash import shingle_hashes, signatures_from_hashes
 
 
-def drop_malloc_trim_setting() -> None:
-    """Remove ``MALLOC_TRIM_THRESHOLD_`` from the nanny's pre-spawn environment, in place.
-
-    Workers started with it ran our NumPy signatures 2-3x slower. ``dask.config.set`` merges
-    nested dicts (the key survives), so the entry is popped from the live config instead, after
-    ``distributed`` is imported. Call before the first LocalCluster starts.
-    """
-    import dask
-    import distributed  # noqa: F401  (importing it loads its defaults, which would re-add the key)
-
-    nanny = dask.config.config.get("distributed", {}).get("nanny", {})
-    environ = nanny.get("pre-spawn-environ")
-    if isinstance(environ, dict):
-        environ.pop("MALLOC_TRIM_THRESHOLD_", None)
-
-
 def _partition_band_keys(part: pd.DataFrame, num_perm: int, ngram: int, seed: int,
                          bands: int, rows: int) -> pd.DataFrame:
     """Worker side: signatures of one partition's usable texts -> one row per (document, band)."""
@@ -77,7 +61,6 @@ def find_near_duplicates_dask(texts, threshold: float = 0.8, num_perm: int = 128
     if client is None:
         from .pipeline import dask_client
 
-        drop_malloc_trim_setting()
         client = dask_client()
     workers = max(1, len(client.scheduler_info().get("workers", {})))
     npartitions = npartitions or max(1, min(4 * workers, count))

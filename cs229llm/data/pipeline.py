@@ -126,21 +126,59 @@ def _earlier_stages(docs: pd.DataFrame) -> list[str]:
 
 
 def _run_on_dask(docs, steps, client, npartitions) -> pd.DataFrame:
-    """Each stage as ``map_partitions`` over a Dask DataFrame; computed once at the end."""
+    """Per-document stages as ``map_partitions`` over a Dask DataFrame, computed once per run of them.
+
+    A stage that compares documents with each other (``compares_documents = True``, e.g. exact
+    and near dedup) cannot see one partition at a time: the table is gathered before it and the
+    stage runs on the whole table (near dedup then uses its own partition-parallel engine).
+    """
     import dask
     import dask.dataframe as dd
 
     partitions = npartitions or 2 * max(1, len(client.scheduler_info().get("workers", {})))
     partitions = max(1, min(partitions, len(docs)))
-    # keep pandas' own dtypes: Dask would otherwise turn strings into Arrow strings
-    with dask.config.set({"dataframe.convert-string": False}):
-        frame = dd.from_pandas(docs, npartitions=partitions, sort=False)
-        sample = docs.head(min(len(docs), 3))
-        for step in steps:
-            sample = checked_stage(step, sample)  # the stage's output columns and dtypes (Dask's meta)
-            frame = frame.map_partitions(functools.partial(checked_stage, step), meta=sample.iloc[:0])
-        result = client.compute(frame).result()
-    return result.loc[docs.index].astype(sample.dtypes.to_dict())
+    result, pending = docs, []
+    for step in steps + [None]:
+        if step is not None and not _compares_documents(step):
+            pending.append(step)
+            continue
+        if pending:
+            # keep pandas' own dtypes: Dask would otherwise turn strings into Arrow strings
+            with dask.config.set({"dataframe.convert-string": False}):
+                frame = dd.from_pandas(result, npartitions=partitions, sort=False)
+                sample = result.head(min(len(result), 3))
+                for per_document in pending:
+                    sample = checked_stage(per_document, sample)  # output columns and dtypes (Dask's meta)
+                    frame = frame.map_partitions(functools.partial(checked_stage, per_document), meta=sample.iloc[:0])
+                computed = client.compute(frame).result()
+            result = computed.loc[result.index].astype(sample.dtypes.to_dict())
+            pending = []
+        if step is not None:
+            result = checked_stage(_on_cluster(step, client), result)
+    return result
+
+
+def _compares_documents(step: Stage) -> bool:
+    inner = step.function
+    while isinstance(inner, functools.partial):
+        inner = inner.func
+    return bool(getattr(inner, "compares_documents", False))
+
+
+def _on_cluster(step: Stage, client) -> Stage:
+    """The stage with ``engine="dask"`` and the client passed on, where its function takes them."""
+    import inspect
+
+    try:
+        parameters = inspect.signature(step.function).parameters
+    except (TypeError, ValueError):
+        return step
+    extra = {}
+    if "engine" in parameters and "engine" not in step.kwargs:
+        extra["engine"] = "dask"
+    if "client" in parameters and "client" not in step.kwargs:
+        extra["client"] = client
+    return Stage(step.function, name=step.name, kwargs={**step.kwargs, **extra}) if extra else step
 
 
 def funnel(docs: pd.DataFrame, stages: list[str] | None = None) -> pd.DataFrame:
@@ -201,14 +239,18 @@ def configure_dask_workers() -> dict:
     """Drop ``MALLOC_TRIM_THRESHOLD_`` from ``distributed.nanny.pre-spawn-environ``; return the new setting.
 
     Dask sets it for its worker processes; here it made numpy code three times slower.
-    Call before the first cluster starts (:func:`dask_client` does).
+    ``dask.config.set`` merges nested dicts (the key would survive) and importing
+    ``distributed`` loads its defaults (which would add it back), so the entry is popped from
+    the live config after that import. Call before the first cluster starts (:func:`dask_client` does).
     """
     import dask
+    import distributed  # noqa: F401  (loads distributed's config defaults first)
 
-    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {})
-    environ.pop("MALLOC_TRIM_THRESHOLD_", None)
-    dask.config.set({"distributed.nanny.pre-spawn-environ": environ})
-    return environ
+    nanny = dask.config.config.setdefault("distributed", {}).setdefault("nanny", {})
+    environ = nanny.get("pre-spawn-environ")
+    if isinstance(environ, dict):
+        environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+    return dict(environ or {})
 
 
 def dask_client(address: str | None = None, n_workers: int = 2, threads_per_worker: int = 1):
