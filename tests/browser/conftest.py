@@ -27,7 +27,7 @@ BROWSER_DIR = Path(__file__).parent
 
 
 def notebook_key(item) -> str:
-    """The notebook a browser test is about ("" for the others), to run each notebook once."""
+    """The notebook (two-digit prefix) a browser test is about, "~" (last) for the others."""
     callspec = getattr(item, "callspec", None)
     if callspec and "notebook" in callspec.params:
         return str(callspec.params["notebook"])[:2]
@@ -35,7 +35,7 @@ def notebook_key(item) -> str:
     return marker.args[0][:2] if marker else "~"
 
 
-def test_rank(item) -> int:
+def order_within_notebook(item) -> int:
     """Within one notebook: the Run All check first, named interactions next, slider sweeps last."""
     return {"test_notebook_runs_clean_in_lab": 0,
             "test_every_panel_answers_its_controls": 2}.get(getattr(item, "originalname", ""), 1)
@@ -49,8 +49,9 @@ def pytest_collection_modifyitems(config, items):
     for item in ours:
         item.add_marker(pytest.mark.browser)
     first = items.index(ours[0])
-    rest = [item for item in items if item not in set(ours)]
-    ordered = sorted(ours, key=lambda item: (notebook_key(item), test_rank(item)))
+    mine = set(ours)
+    rest = [item for item in items if item not in mine]
+    ordered = sorted(ours, key=lambda item: (notebook_key(item), order_within_notebook(item)))
     items[:] = rest[:first] + ordered + rest[first:]
 
 
@@ -67,6 +68,7 @@ def unavailable(reason: str):
 
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
+    """Path of the Chromium executable (skip, or fail in CI, when there is none)."""
     try:
         return find_chromium()
     except BrowserUnavailable as error:
@@ -101,6 +103,7 @@ def lab_server(chromium_path, lab_root, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def browser(chromium_path):
+    """Headless Chromium driven by Playwright; closed (and the driver stopped) at the end."""
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
@@ -142,6 +145,7 @@ class CourseNotebooks:
         self.lab = lab
         self.root = root
         self.current = None
+        self.failed: dict[str, str] = {}  # notebook -> why it could not be opened
 
     def path_for(self, prefix: str) -> str | None:
         matches = sorted(self.root.glob(f"{prefix}*.ipynb"))
@@ -152,8 +156,14 @@ class CourseNotebooks:
         name = self.path_for(prefix)
         if name is None:
             pytest.skip(f"notebook {prefix}* not in notebooks/ yet")
+        if name in self.failed:
+            pytest.fail(self.failed[name], pytrace=False)
         if self.current is None or self.current.path != name or self.lab.current is not self.current:
-            self.current = self.lab.open_notebook(name)
+            try:
+                self.current = self.lab.open_notebook(name)
+            except Exception as error:
+                self.failed[name] = f"{name} could not be opened in JupyterLab: {error}"
+                raise
             self.current.run_all(timeout=NOTEBOOK_TIMEOUT_S)
         elif not self.current.report.finished:  # no use waiting on it again for every test
             pytest.fail(self.current.report.summary(), pytrace=False)
@@ -162,4 +172,5 @@ class CourseNotebooks:
 
 @pytest.fixture(scope="session")
 def course(lab, lab_root) -> CourseNotebooks:
+    """``course.get("04")``: notebook 04 open in the page, already run once."""
     return CourseNotebooks(lab, lab_root)

@@ -101,6 +101,23 @@ def course_notebooks(directory: Path = NOTEBOOKS_DIR) -> list[str]:
     return sorted(names)
 
 
+def snapshot_runs(destination: Path) -> Path:
+    """A private copy of the course's run directories (a few MB) for the notebooks to use.
+
+    Runs prepared before (by nbval, or a learner) are reused, as a learner's second run would,
+    while a notebook run elsewhere at the same time cannot write into ours; caches
+    (``CS229LLM_CACHE``) stay shared: they are safe to reuse and costly to rebuild.
+    """
+    source = Path(os.environ.get("CS229LLM_RUNS", REPO_ROOT / "runs"))
+    destination.mkdir(parents=True, exist_ok=True)
+    if source.is_dir():
+        try:
+            shutil.copytree(source, destination, dirs_exist_ok=True)
+        except shutil.Error:
+            pass  # a file another run was replacing as we copied: the notebook will redo it
+    return destination
+
+
 class LabServer:
     """A JupyterLab server on 127.0.0.1 with a random token, in its own process group.
 
@@ -129,11 +146,9 @@ class LabServer:
             path = settings / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(values))
-        # run directories are private to this server (as on a fresh clone, and safe beside
-        # other runs of the same notebook); caches stay shared (safe to reuse, costly to rebuild)
         env = dict(os.environ)
         env.update({
-            "CS229LLM_RUNS": str(self.work_dir / "runs"),
+            "CS229LLM_RUNS": str(snapshot_runs(self.work_dir / "runs")),
             "CS229LLM_PROFILE": "ci",
             "CS229LLM_THREADS": "2",
             "OMP_NUM_THREADS": "2",
