@@ -20,6 +20,7 @@ import pandas as pd
 
 from .config import by_profile, get_profile, seed_everything, set_threads
 from .errors import InputError
+from .training.anneal import cap_bytes
 
 HQ_DOMAIN = "hq"
 
@@ -168,20 +169,10 @@ def held_out_texts(max_bytes_per_domain: int, hq_heldout: list[str]) -> dict[str
     heldout = domain_corpus("heldout")
     texts: dict[str, list[str]] = {}
     for domain, group in heldout.groupby("domain"):
-        texts[str(domain)] = _cap_bytes(group["text"].tolist(), max_bytes_per_domain)
+        texts[str(domain)] = cap_bytes(group["text"].tolist(), max_bytes_per_domain)
     if hq_heldout:
-        texts[HQ_DOMAIN] = _cap_bytes(hq_heldout, max_bytes_per_domain)
+        texts[HQ_DOMAIN] = cap_bytes(hq_heldout, max_bytes_per_domain)
     return texts
-
-
-def _cap_bytes(texts: list[str], limit: int) -> list[str]:
-    kept, used = [], 0
-    for text in texts:
-        if used >= limit:
-            break
-        kept.append(text)
-        used += len(text.encode("utf-8"))
-    return kept
 
 
 # ---------------------------------------------------------------- the run

@@ -14,15 +14,10 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from ..data.documents import new_documents, read_table, require_columns, write_table
+    from ..data.documents import read_documents, write_table
     from ..data.domains import classify_domains, confusion_table, load_model, train_on_sample_crawl
-    from ..errors import InputError
 
-    if not str(args.output).endswith((".jsonl", ".parquet")):
-        raise InputError(f"{args.output}: output must end in .jsonl or .parquet")
-    table = read_table(args.input)
-    require_columns(table, ["id", "text"], f"input table {args.input}")
-    docs = new_documents(table)
+    docs = read_documents(args.input, args.output)
     if args.model:
         model = load_model(args.model)
         print(f"model {args.model}: held-out accuracy {model.report.get('accuracy', float('nan')):.3f}")

@@ -26,17 +26,14 @@ def run(args) -> int:
     import time
 
     from ..data.dedup import near_dedup, resolve_banding
-    from ..data.documents import funnel, new_documents, read_table, require_columns, write_table
+    from ..data.documents import check_output_path, funnel, read_documents, write_table
     from ..errors import InputError
 
-    if not str(args.output).endswith((".jsonl", ".parquet")):
-        raise InputError(f"{args.output}: output must end in .jsonl or .parquet")
+    check_output_path(args.output)
     if args.ngram < 1:
         raise InputError(f"--ngram must be at least 1, got {args.ngram}")
     bands, rows = resolve_banding(args.threshold, args.num_perm, args.bands, args.rows)
-    table = read_table(args.input)
-    require_columns(table, ["id", "text"], f"input table {args.input}")
-    docs = new_documents(table)
+    docs = read_documents(args.input)
     client = None
     if args.engine == "dask":
         from ..data.pipeline import dask_client

@@ -36,13 +36,11 @@ def warc_inputs(path) -> list:
 
 
 def run(args) -> int:
-    from ..data.documents import drop_reasons, is_kept, write_table
+    from ..data.documents import check_output_path, drop_reasons, is_kept, write_table
     from ..data.extract import DEFAULT_MAX_HTML_CHARS, extract_text
     from ..data.warc import read_warc
-    from ..errors import InputError
 
-    if not str(args.output).endswith((".jsonl", ".parquet")):
-        raise InputError(f"{args.output}: output must end in .jsonl or .parquet")
+    check_output_path(args.output)
     docs, report = read_warc(warc_inputs(args.input), include_skipped=True)
     if "text" not in docs.columns:
         docs["text"] = ""

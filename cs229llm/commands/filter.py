@@ -22,18 +22,13 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from ..data.documents import drop_reasons, new_documents, read_table, require_columns, write_table
+    from ..data.documents import drop_reasons, read_documents, write_table
     from ..data.langid import identify_language
     from ..data.pii import mask_pii, pii_summary
     from ..data.pipeline import Stage, close_dask_clients, funnel, run_pipeline
     from ..data.quality import quality_filter, resolve_rules
-    from ..errors import InputError
 
-    if not str(args.output).endswith((".jsonl", ".parquet")):
-        raise InputError(f"{args.output}: output must end in .jsonl or .parquet")
-    table = read_table(args.input)
-    require_columns(table, ["id", "text"], f"input table {args.input}")
-    docs = new_documents(table)
+    docs = read_documents(args.input, args.output)
     docs["text"] = docs["text"].fillna("").astype(str)
     languages = args.lang or ["en"]
     keep = () if "any" in languages else tuple(code for item in languages for code in item.split(","))

@@ -123,6 +123,26 @@ def read_table(path: str | Path) -> pd.DataFrame:
     raise InputError(f"{path}: expected a .jsonl or .parquet file")
 
 
+def check_output_path(path: str | Path) -> Path:
+    """Fail early (before any work) when ``path`` is not a ``.jsonl`` or ``.parquet`` file name."""
+    if not str(path).endswith((".jsonl", ".parquet")):
+        raise InputError(f"{path}: output must end in .jsonl or .parquet")
+    return Path(path)
+
+
+def read_documents(input_path: str | Path, output_path: str | Path | None = None) -> pd.DataFrame:
+    """What a command does first: check the output name, read the input, require ``id`` and ``text``.
+
+    Returns:
+        The input as a documents table (:func:`new_documents`).
+    """
+    if output_path is not None:
+        check_output_path(output_path)
+    table = read_table(input_path)
+    require_columns(table, ["id", "text"], f"input table {input_path}")
+    return new_documents(table)
+
+
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     """Write ``.jsonl`` or ``.parquet`` (chosen by the suffix); returns the path."""
     path = Path(path)

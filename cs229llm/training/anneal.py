@@ -226,11 +226,12 @@ def prepare_anneal_data(out_dir: str | Path, vocab_size: int, hq_heldout_fractio
     eval_texts = {str(d): g["text"].tolist() for d, g in heldout_docs.groupby("domain")}
     eval_texts[HQ_DOMAIN] = hq_heldout
     if max_eval_bytes_per_domain:
-        eval_texts = {d: _cap_bytes(texts, max_eval_bytes_per_domain) for d, texts in eval_texts.items()}
+        eval_texts = {d: cap_bytes(texts, max_eval_bytes_per_domain) for d, texts in eval_texts.items()}
     return AnnealData(tokenizer, Path(out_dir) / "shards", {d: n / total for d, n in web_tokens.items()}, eval_texts)
 
 
-def _cap_bytes(texts: list[str], limit: int) -> list[str]:
+def cap_bytes(texts: list[str], limit: int) -> list[str]:
+    """The first texts of ``texts`` until their UTF-8 size reaches ``limit`` bytes (the text that crosses it included)."""
     kept, used = [], 0
     for text in texts:
         if used >= limit:
