@@ -215,6 +215,11 @@ print("benchmarked:", [r["name"] for r in fusion["results"]])
 # the generated kernel can even be slower than the hand-written one). LayerNorm + GELU is two kernels in eager mode.
 # The attention block writes out the T × T score matrix several times in eager mode; PyTorch's
 # `scaled_dot_product_attention` (used by our GPT) is the hand-fused version.
+#
+# **Which bandwidth?** The arrays of the `ci` profile (4 MB) fit in the CPU's cache, so the copy measures *cache*
+# bandwidth and every kernel's fraction of it looks small. The `laptop` profile's arrays (16 MB) and
+# `cs229llm bench fusion` (figures in `benchmarks/RESULTS.md`) come closer to main memory, the ceiling that matters
+# for large models. On arrays much larger than the cache, freshly allocated outputs also pay for page faults.
 
 # %%
 chain = next(r for r in fusion["results"] if r["name"] == "elementwise_chain")
