@@ -68,6 +68,17 @@ def by_profile(ci, laptop, gpu=None, profile: str | Profile | None = None):
     return {"ci": ci, "laptop": laptop, "gpu": laptop if gpu is None else gpu}[name]
 
 
+def dataclass_from_dict(cls, values: dict):
+    """Build the dataclass ``cls`` from ``values``, refusing unknown keys with a clear message."""
+    from dataclasses import fields
+
+    known = {f.name for f in fields(cls)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise InputError(f"unknown {cls.__name__} fields: {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+    return cls(**values)
+
+
 # ---------------------------------------------------------------- device and precision
 
 

@@ -10,12 +10,13 @@ SwiGLU) and positions (learned absolute embeddings or rotary, RoPE).
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .config import dataclass_from_dict
 from .errors import InputError
 
 NORMS = ("layernorm", "rmsnorm")
@@ -79,11 +80,7 @@ class GPTConfig:
     @classmethod
     def from_dict(cls, values: dict) -> "GPTConfig":
         """Build a config from a dict, refusing unknown keys with a clear message."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise InputError(f"unknown GPTConfig fields: {', '.join(unknown)} (known: {', '.join(sorted(known))})")
-        return cls(**values)
+        return dataclass_from_dict(cls, values)
 
 
 # ---------------------------------------------------------------- building blocks

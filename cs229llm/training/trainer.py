@@ -13,12 +13,13 @@ from __future__ import annotations
 import json
 import math
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
 import torch
 
+from ..config import dataclass_from_dict
 from ..errors import InputError
 from .checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
 from .precision import resolve_precision
@@ -118,11 +119,7 @@ class TrainConfig:
     @classmethod
     def from_dict(cls, values: dict) -> "TrainConfig":
         """Build from a dict, refusing unknown keys with a clear message."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise InputError(f"unknown TrainConfig fields: {', '.join(unknown)}")
-        return cls(**values)
+        return dataclass_from_dict(cls, values)
 
 
 @dataclass
