@@ -36,7 +36,8 @@ $(STAMP): pyproject.toml | $(PY)
 venv: $(STAMP)
 
 lab: $(STAMP)
-	CS229LLM_PROFILE=$${CS229LLM_PROFILE:-laptop} $(VENV)/bin/jupyter lab --notebook-dir=notebooks --port=$(PORT)
+	CS229LLM_PROFILE=$${CS229LLM_PROFILE:-laptop} $(VENV)/bin/jupyter lab --notebook-dir=notebooks --port=$(PORT) \
+	    $$([ "$$(id -u)" = 0 ] && echo --allow-root)  # containers often run as root
 
 NBVAL_FLAGS := --nbval-lax --nbval-current-env --nbval-cell-timeout=900 \
                --nbval-sanitize-with notebooks/nbval_sanitize.cfg
