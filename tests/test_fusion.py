@@ -51,13 +51,13 @@ def test_compiled_elementwise_chain_agrees_with_eager():
 
     if not compile_status()[0]:
         pytest.skip(compile_status()[1])
-    result = fusion.benchmark_case(small_cases()[0], copy_gbps=10.0, repeats=2)
+    result = fusion.benchmark_case(small_cases()[0], repeats=2)
     assert result["max_abs_diff"] < 1e-5 and result["speedup"] > 0
 
 
 def test_compile_fallback_reports_the_reason(monkeypatch):
     monkeypatch.setattr("cs229llm.config.compile_status", lambda: (False, "no compiler here"))
-    result = fusion.benchmark_case(small_cases()[0], copy_gbps=10.0, repeats=2)
+    result = fusion.benchmark_case(small_cases()[0], repeats=2)
     assert result["speedup"] is None and result["note"] == "no compiler here"
 
 
@@ -76,3 +76,17 @@ def test_training_step_benchmark_reports_tokens_per_second():
     results = fusion.training_step_benchmark(config, batch_size=2, steps=2, warmup=1,
                                              variants=(("eager", "fp32"), ("eager", "bf16")))
     assert results["eager_fp32_tok_s"] > 0 and results["eager_bf16_tok_s"] > 0
+
+
+def test_time_interleaved_calls_round_robin_and_returns_each_name():
+    calls = []
+    seconds = roofline.time_interleaved({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")},
+                                        warmup=1, repeats=3)
+    assert calls == ["a", "b"] * 4
+    assert set(seconds) == {"a", "b"} and all(value >= 0 for value in seconds.values())
+
+
+def test_case_fraction_uses_its_own_same_bytes_copy():
+    result = fusion.benchmark_case(small_cases()[0], use_compile=False, repeats=2)
+    assert result["copy_GBps"] > 0
+    assert result["eager_frac_copy"] == pytest.approx(result["eager_GBps"] / result["copy_GBps"])

@@ -1,7 +1,7 @@
 """``cs229llm bench fusion``: eager vs torch.compile on memory-bound chains, against copy bandwidth.
 
-Prints one row per operation (time, GB/s of the minimum traffic, fraction of the measured copy
-bandwidth, speedup), then one JSON line with ``copy_GBps`` and per-op speedups and GB/s.
+Prints one row per operation (time, GB/s of the minimum traffic, the GB/s of a copy moving the same
+bytes timed round-robin with it, the compiled fraction of that copy, speedup), then one JSON line with ``copy_GBps`` and per-op speedups and GB/s.
 """
 
 import json
@@ -11,7 +11,7 @@ def register_bench(bench_subparsers) -> None:
     parser = bench_subparsers.add_parser("fusion", help="operator fusion: eager vs torch.compile, GB/s vs copy")
     parser.add_argument("--elements", type=int, default=1 << 22,
                         help="length of the elementwise chain's vector (default 4M floats = 16 MB)")
-    parser.add_argument("--repeats", type=int, default=10, help="timed calls per measurement (median)")
+    parser.add_argument("--repeats", type=int, default=10, help="timing rounds (eager, compiled and a same-bytes copy round-robin; best of each)")
     parser.add_argument("--no-compile", action="store_true", help="eager only")
     parser.add_argument("--device", default=None, help="cpu or cuda (default: cuda when present)")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default CS229LLM_THREADS or all)")
@@ -24,13 +24,13 @@ def format_table(summary: dict) -> str:
     lines = [f"device {machine['device']}  torch {machine['torch']}  copy bandwidth {machine['copy_GBps']:.2f} GB/s  "
              f"matmul {machine['matmul_flops'] / 1e9:.1f} GFLOP/s",
              f"{'operation':<18} {'MB':>7} {'eager ms':>9} {'comp ms':>8} {'eager GB/s':>10} {'comp GB/s':>9} "
-             f"{'% copy':>7} {'speedup':>8}"]
+             f"{'copy GB/s':>9} {'% copy':>7} {'speedup':>8}"]
     for r in summary["results"]:
         compiled = r["compiled_s"] is not None
         lines.append(
             f"{r['name']:<18} {r['bytes'] / 1e6:>7.1f} {r['eager_s'] * 1e3:>9.2f} "
             f"{(r['compiled_s'] * 1e3 if compiled else float('nan')):>8.2f} {r['eager_GBps']:>10.2f} "
-            f"{(r['compiled_GBps'] if compiled else float('nan')):>9.2f} "
+            f"{(r['compiled_GBps'] if compiled else float('nan')):>9.2f} {r['copy_GBps']:>9.2f} "
             f"{(100 * r['compiled_frac_copy'] if compiled else float('nan')):>6.0f}% "
             f"{(r['speedup'] if compiled else float('nan')):>7.2f}x {r['note']}")
     return "\n".join(lines)

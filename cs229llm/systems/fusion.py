@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from .roofline import measure_copy_bandwidth, measure_matmul_flops, time_function
+from .roofline import measure_copy_bandwidth, measure_matmul_flops, time_function, time_interleaved
 
 
 # ---------------------------------------------------------------- the operations
@@ -141,40 +141,54 @@ def compile_function(function: Callable) -> tuple[Callable | None, str]:
     return torch.compile(function, dynamic=False), message
 
 
-def benchmark_case(case: FusionCase, copy_gbps: float, use_compile: bool = True, repeats: int = 10,
+def benchmark_case(case: FusionCase, use_compile: bool = True, repeats: int = 10,
                    device: str = "cpu") -> dict:
     """Time one case eagerly and compiled; report bytes, GB/s, fraction of copy bandwidth, speedup.
 
+    The eager call, the compiled call and a reference copy that moves the same number of bytes
+    (``out.copy_(x)`` with ``x`` half the case's minimum traffic) are timed round-robin
+    (:func:`~cs229llm.systems.roofline.time_interleaved`), so the fraction of copy bandwidth
+    compares numbers taken under the same conditions; that copy's bandwidth is ``copy_GBps``.
+
     Returns:
         dict with ``name, bytes, flops, intensity, eager_s, compiled_s, speedup, eager_GBps,
-        compiled_GBps, eager_frac_copy, compiled_frac_copy, max_abs_diff, note`` (compiled
-        fields are None when compile is off or unavailable).
+        compiled_GBps, copy_GBps, eager_frac_copy, compiled_frac_copy, max_abs_diff, note``
+        (compiled fields are None when compile is off or unavailable).
     """
     inputs = case.make_inputs(device)
     expected = case.function(*inputs)
     n_bytes = min_bytes_moved(inputs, expected)
-    eager_s = time_function(case.function, *inputs, repeats=repeats, device=device, statistic="min")
+    copy_source = torch.empty(max(1, n_bytes // 8), dtype=torch.float32, device=device).normal_()
+    copy_target = torch.empty_like(copy_source)
+    copy_bytes = 2 * copy_source.numel() * copy_source.element_size()
+    functions = {"eager": lambda: case.function(*inputs), "copy": lambda: copy_target.copy_(copy_source)}
     result = {"name": case.name, "bytes": n_bytes, "flops": case.flops, "intensity": case.flops / n_bytes,
-              "eager_s": eager_s, "eager_GBps": n_bytes / eager_s / 1e9,
-              "eager_frac_copy": n_bytes / eager_s / 1e9 / copy_gbps,
               "compiled_s": None, "compiled_GBps": None, "compiled_frac_copy": None, "speedup": None,
               "max_abs_diff": None, "note": ""}
+    compiled = None
     if not use_compile:
         result["note"] = "compile off"
-        return result
-    compiled, message = compile_function(case.function)
-    if compiled is None:
-        result["note"] = message
-        return result
-    try:
-        got = compiled(*inputs)  # the first call compiles (seconds; cached on disk afterwards)
-    except Exception as error:  # a compiler toolchain problem: report it, keep the eager number
-        result["note"] = f"torch.compile failed ({type(error).__name__}); eager only"
-        return result
-    compiled_s = time_function(compiled, *inputs, repeats=repeats, device=device, statistic="min")
-    result.update(compiled_s=compiled_s, compiled_GBps=n_bytes / compiled_s / 1e9,
-                  compiled_frac_copy=n_bytes / compiled_s / 1e9 / copy_gbps, speedup=eager_s / compiled_s,
-                  max_abs_diff=float((got - expected).abs().max()))
+    else:
+        compiled, message = compile_function(case.function)
+        if compiled is None:
+            result["note"] = message
+        else:
+            try:
+                got = compiled(*inputs)  # the first call compiles (seconds; cached on disk afterwards)
+            except Exception as error:  # a compiler toolchain problem: report it, keep the eager number
+                compiled = None
+                result["note"] = f"torch.compile failed ({type(error).__name__}); eager only"
+            else:
+                result["max_abs_diff"] = float((got - expected).abs().max())
+                functions["compiled"] = lambda: compiled(*inputs)
+    seconds = time_interleaved(functions, repeats=repeats, device=device, statistic="min")
+    case_copy_gbps = copy_bytes / seconds["copy"] / 1e9
+    result.update(eager_s=seconds["eager"], eager_GBps=n_bytes / seconds["eager"] / 1e9, copy_GBps=case_copy_gbps,
+                  eager_frac_copy=n_bytes / seconds["eager"] / 1e9 / case_copy_gbps)
+    if compiled is not None:
+        result.update(compiled_s=seconds["compiled"], compiled_GBps=n_bytes / seconds["compiled"] / 1e9,
+                      compiled_frac_copy=n_bytes / seconds["compiled"] / 1e9 / case_copy_gbps,
+                      speedup=seconds["eager"] / seconds["compiled"])
     return result
 
 
@@ -196,7 +210,7 @@ def iter_fusion_benchmarks(cases: list[FusionCase] | None = None, use_compile: b
            "copy_elements": copy_elements, "device": device, "torch": torch.__version__}
     for case in cases:
         compile_this = use_compile if isinstance(use_compile, bool) else case.name in use_compile
-        yield benchmark_case(case, copy_gbps, use_compile=compile_this, repeats=repeats, device=device)
+        yield benchmark_case(case, use_compile=compile_this, repeats=repeats, device=device)
 
 
 def run_fusion_benchmarks(cases: list[FusionCase] | None = None, use_compile: bool = True, repeats: int = 10,

@@ -41,6 +41,29 @@ def time_function(function: Callable, *args, warmup: int = 2, repeats: int = 10,
     return min(timings) if statistic == "min" else statistics.median(timings)
 
 
+def time_interleaved(functions: dict[str, Callable], warmup: int = 2, repeats: int = 10, device="cpu",
+                     statistic: str = "min") -> dict[str, float]:
+    """Seconds per call of each function, timed round-robin: ``{name: seconds}``.
+
+    Each round calls every function once, so a burst of load from a neighbour on a shared
+    machine slows all of them alike; ratios taken from one call of this function are far
+    steadier than ratios of numbers measured minutes apart.
+    """
+    for _ in range(warmup):
+        for function in functions.values():
+            function()
+    synchronize(device)
+    timings: dict[str, list[float]] = {name: [] for name in functions}
+    for _ in range(repeats):
+        for name, function in functions.items():
+            started = time.perf_counter()
+            function()
+            synchronize(device)
+            timings[name].append(time.perf_counter() - started)
+    pick = min if statistic == "min" else statistics.median
+    return {name: pick(values) for name, values in timings.items()}
+
+
 def measure_copy_bandwidth(n_elements: int = 1 << 22, dtype=torch.float32, device="cpu", repeats: int = 10) -> float:
     """Achieved GB/s of ``out.copy_(x)`` on a large tensor: bytes read + bytes written per second.
 
