@@ -90,3 +90,13 @@ def test_case_fraction_uses_its_own_same_bytes_copy():
     result = fusion.benchmark_case(small_cases()[0], use_compile=False, repeats=2)
     assert result["copy_GBps"] > 0
     assert result["eager_frac_copy"] == pytest.approx(result["eager_GBps"] / result["copy_GBps"])
+
+
+def test_matmul_share_is_a_fraction_and_bounds_compile():
+    from cs229llm.model import GPTConfig
+
+    config = GPTConfig(vocab_size=64, block_size=16, n_layer=1, n_head=2, n_embd=16)
+    share = fusion.matmul_time_share(config, batch_size=2, steps=1)
+    assert 0.0 < share["matmul_share"] < 1.0
+    assert share["compile_only_bound"] == pytest.approx(1.0 / share["matmul_share"])
+    assert 0.0 < share["matmul_s"] < share["step_s"]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from .roofline import measure_copy_bandwidth, measure_matmul_flops, time_function, time_interleaved
+from .roofline import measure_copy_bandwidth, measure_matmul_flops, synchronize, time_function, time_interleaved
 
 
 # ---------------------------------------------------------------- the operations
@@ -327,3 +327,58 @@ def training_step_benchmark(model_config=None, batch_size: int = 16, steps: int 
         if on_result is not None:
             on_result(key, results[key])
     return results
+
+
+MATMUL_OPS = ("aten::mm", "aten::addmm", "aten::bmm", "aten::baddbmm")
+
+
+def matmul_time_share(model_config=None, batch_size: int = 16, steps: int = 3, device: str = "cpu",
+                      seed: int = 0) -> dict:
+    """Where an eager fp32 training step spends its time: matrix multiplies vs everything else.
+
+    Profiles ``steps`` AdamW steps with ``torch.profiler`` and sums the self time of the matmul
+    kernels (``aten::mm``, ``addmm``, ``bmm``, ``baddbmm``). Fusion removes memory traffic
+    *between* kernels; it does not make a matmul faster. So if matmuls take a share ``s`` of
+    the step, compiling alone can speed the step up by at most ``1 / s`` (Amdahl's law);
+    only faster matmuls (bf16 tensor cores, AMX) can go further.
+
+    Returns:
+        ``{"matmul_share": s, "compile_only_bound": 1 / s, "step_s": ..., "matmul_s": ...}``
+        (seconds per step; the profiler's own overhead makes ``step_s`` a little longer than
+        an unprofiled step).
+    """
+    from torch.profiler import ProfilerActivity, profile
+
+    from ..model import GPT, GPTConfig
+
+    config = model_config or GPTConfig(vocab_size=512, block_size=128, n_layer=4, n_head=4, n_embd=128)
+    generator = torch.Generator().manual_seed(seed)
+    x = torch.randint(0, config.vocab_size, (batch_size, config.block_size), generator=generator).to(device)
+    y = torch.randint(0, config.vocab_size, (batch_size, config.block_size), generator=generator).to(device)
+    torch.manual_seed(seed)
+    model = GPT(config).to(device)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
+
+    def step():
+        _, loss = model(x, y)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+
+    step()
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.startswith("cuda") else [])
+    with profile(activities=activities) as profiler:
+        for _ in range(steps):
+            step()
+        synchronize(device)
+    events = profiler.key_averages()
+    on_gpu = device.startswith("cuda")
+
+    def own_time(event) -> float:
+        return (event.self_device_time_total if on_gpu else event.self_cpu_time_total) / 1e6
+
+    total = sum(own_time(event) for event in events)
+    matmul = sum(own_time(event) for event in events if event.key in MATMUL_OPS)
+    share = matmul / total if total > 0 else float("nan")
+    return {"matmul_share": share, "compile_only_bound": 1.0 / share if share > 0 else float("inf"),
+            "step_s": total / steps, "matmul_s": matmul / steps}
