@@ -113,3 +113,16 @@ def test_tokenize_commands_train_and_write_shards(tmp_path, capsys):
     assert (tmp_path / "shards" / "code.tokens").is_file() and "bytes/token" in capsys.readouterr().out
     assert main(["tokenize", "train", "--input", str(table), "--vocab-size", "100"]) == 2
     assert "at least 257" in capsys.readouterr().err
+
+
+def test_bench_tokenizer_command_reports_medians_and_refuses_zero_repeats(capsys):
+    import json
+
+    from cs229llm.cli import main
+
+    assert main(["bench", "tokenizer", "--bytes", "20000", "--vocab-size", "300", "--repeats", "2"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["repeats"] == 2 and result["hf_best_s"] <= result["hf_s"]
+    assert result["teaching_best_s"] <= result["teaching_s"] and result["compression_gap"] < 0.02
+    assert main(["bench", "tokenizer", "--bytes", "20000", "--repeats", "0"]) == 2
+    assert "--repeats" in capsys.readouterr().err
