@@ -132,6 +132,32 @@ def test_dask_engine_gives_identical_results():
     assert pandas_out["duplicate"].sum() > 0
 
 
+@pytest.mark.slow
+def test_dask_engine_reads_parquet_on_the_workers_and_matches_pandas(tmp_path):
+    import dask.dataframe as dd
+
+    from cs229llm.data.dedup_dask import find_near_duplicates_dask
+    from cs229llm.data.pipeline import dask_client
+
+    corpus = _corpus(seed=4, originals=90)
+    texts = corpus["text"].tolist()
+    texts[5] = "   "  # no words: never a candidate, its own cluster
+    for index, (low, high) in enumerate([(0, 40), (40, 41), (41, len(texts))]):  # uneven shards, one of one row
+        pd.DataFrame({"text": texts[low:high]}).to_parquet(tmp_path / f"part{index}.parquet")
+    client = dask_client(n_workers=2)
+    frame = dd.read_parquet(sorted(str(path) for path in tmp_path.glob("*.parquet")))
+    for verify in ("exact", "estimate"):
+        expected = find_near_duplicates(texts, threshold=0.8, verify=verify)
+        got = find_near_duplicates_dask(frame, threshold=0.8, verify=verify, client=client)
+        assert np.array_equal(got.roots, expected.roots), verify
+        assert np.array_equal(got.verified, expected.verified), verify
+    assert (expected.roots != np.arange(len(texts))).sum() > 0
+    with pytest.raises(InputError, match="usable"):
+        find_near_duplicates_dask(frame, usable=np.ones(len(texts), bool), client=client)
+    with pytest.raises(InputError, match="verify"):
+        find_near_duplicates_dask(texts, verify="maybe", client=client)
+
+
 def test_vectorised_pair_jaccard_matches_python_sets():
     from cs229llm.data.lsh import exact_pair_jaccard
     from cs229llm.data.minhash import shingle_hashes
