@@ -298,6 +298,42 @@ for note in step_results["notes"]:
 print({key: f"{value:,.0f} tok/s" for key, value in step_rates.items()})
 
 # %% [markdown]
+# ### Where does the step's time go?
+#
+# Fusion removes the memory traffic *between* kernels; it does not make a matrix multiply faster. So the most
+# `torch.compile` alone can gain is bounded by the share of time spent outside the matmuls (Amdahl's law): if matmuls
+# take a share *s* of the step, the step can get at most 1 / *s* times faster however well the rest is fused. The
+# profiler tells us *s* for this model on this machine. Small models with short sequences spend relatively more time
+# outside the matmuls; large models are dominated by them, which is why the lecture's 2× needs *both* fusion and
+# faster 16-bit matmuls (tensor cores on a GPU, AMX on recent server CPUs).
+
+# %%
+from cs229llm.systems.fusion import matmul_time_share
+
+share = matmul_time_share(step_config, batch_size=8)
+fig, ax = plt.subplots(figsize=(7, 1.6))
+ax.barh(["eager fp32 step"], [share["matmul_s"] * 1e3], color="tab:orange", label="matmuls")
+ax.barh(["eager fp32 step"], [(share["step_s"] - share["matmul_s"]) * 1e3], left=[share["matmul_s"] * 1e3],
+        color="tab:gray", label="everything else (what fusion can shrink)")
+ax.set_xlabel("milliseconds per step (profiled)")
+ax.legend(fontsize=7, loc="lower right")
+plt.show()
+print(f"matmuls take {100 * share['matmul_share']:.0f}% of the step: compile alone can give at most "
+      f"{share['compile_only_bound']:.2f}x here")
+
+# %% [markdown]
+# **Self-check.** What is the most tokens per second this step could reach if compile made everything except the
+# matmuls free? A step processes `8 × block_size` tokens; store your answer in `my_ceiling_tok_s`.
+
+# %%
+tokens_per_step = 8 * step_config.block_size
+my_ceiling_tok_s = tokens_per_step / share["matmul_s"]  # your answer: tokens per step / matmul seconds per step
+profiled_tok_s = tokens_per_step / share["step_s"]
+assert abs(my_ceiling_tok_s / profiled_tok_s - share["compile_only_bound"]) < 1e-6, \
+    "only the matmul time remains: divide the tokens of a step by the matmul seconds, not the whole step"
+assert share["compile_only_bound"] >= 1.0, "a bound below 1 would mean the matmuls took more than the whole step"
+
+# %% [markdown]
 # ## What we measured
 
 # %%
@@ -314,4 +350,6 @@ for result in fusion["results"]:
         print(f"  {result['name']}: {result['speedup']:.2f}× ({result['compiled_GBps']:.1f} GB/s compiled, "
               f"{result['eager_GBps']:.1f} GB/s eager)")
 print("- Training step: " + ", ".join(f"{k} {v:,.0f} tok/s" for k, v in step_rates.items()))
+print(f"- Matmuls took {100 * share['matmul_share']:.0f}% of an eager fp32 step: compile alone can give at most "
+      f"{share['compile_only_bound']:.2f}x.")
 print(f"- This notebook ran in {time.perf_counter() - NOTEBOOK_STARTED:.0f} s (profile {profile.name}).")

@@ -10,7 +10,10 @@ gains most; softmax is already one kernel in eager mode, so fusion has little to
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -329,6 +332,20 @@ def training_step_benchmark(model_config=None, batch_size: int = 16, steps: int 
     return results
 
 
+@contextlib.contextmanager
+def _without_native_stderr():
+    """Send file descriptor 2 to the null device for the duration (C++ log lines, not Python errors)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 MATMUL_OPS = ("aten::mm", "aten::addmm", "aten::bmm", "aten::baddbmm")
 
 
@@ -367,10 +384,16 @@ def matmul_time_share(model_config=None, batch_size: int = 16, steps: int = 3, d
 
     step()
     activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.startswith("cuda") else [])
-    with profile(activities=activities) as profiler:
+    profiler = profile(activities=activities)
+    with _without_native_stderr():  # the profiler's C++ side logs a line at start and at stop
+        profiler.start()
+    try:
         for _ in range(steps):
             step()
         synchronize(device)
+    finally:
+        with _without_native_stderr():
+            profiler.stop()
     events = profiler.key_averages()
     on_gpu = device.startswith("cuda")
 
