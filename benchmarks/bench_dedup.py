@@ -77,6 +77,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3, help="rounds of every configuration (medians reported)")
+    parser.add_argument("--partitions", type=int, default=8,
+                        help="Parquet shards = partitions (16 measured slower than 8 here: more shuffle tasks)")
     args = parser.parse_args()
     set_threads(1)
     texts, groups = planted_corpus(args.docs)
@@ -89,7 +91,7 @@ def main() -> None:
         clients[workers].run(_warm_up_worker)  # imports and hashing tables, as a long-running worker has them
     timings = {"pandas": []}
     with tempfile.TemporaryDirectory() as directory:
-        paths = write_shards(texts, directory)
+        paths = write_shards(texts, directory, args.partitions)
         for round_index in range(args.rounds):
             started = time.perf_counter()
             result = find_near_duplicates(pd.read_parquet(paths)["text"].tolist(), threshold=0.8)
@@ -104,7 +106,7 @@ def main() -> None:
                                                                 client=clients[workers])
                     else:  # the driver holds the texts and scatters them
                         dask_result = find_near_duplicates_dask(texts, threshold=0.8, client=clients[workers],
-                                                                npartitions=8)
+                                                                npartitions=args.partitions)
                     timings.setdefault((source, workers), []).append(time.perf_counter() - started)
                     assert np.array_equal(dask_result.roots, result.roots), "dask and pandas disagree"
     close_dask_clients()

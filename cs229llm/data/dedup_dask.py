@@ -158,11 +158,11 @@ def find_near_duplicates_dask(texts, threshold: float = 0.8, num_perm: int = 128
         client = dask_client()
     workers = max(1, len(client.scheduler_info().get("workers", {})))
     parts, starts, count = _distribute(texts, usable, npartitions, workers, client)
-    usable_mask = np.concatenate(client.gather(client.map(_usable_flags, parts)) + [np.zeros(0, dtype=bool)])
 
     # 1-2: band keys on the workers, shuffled by key; buckets give candidate pairs
     meta_keys = pd.DataFrame({"key": np.zeros(0, np.uint64), "position": np.zeros(0, np.int64)})
     keys = client.map(_partition_band_keys, parts, num_perm=num_perm, ngram=ngram, seed=seed, bands=bands, rows=rows)
+    usable_flags = client.map(_usable_flags, parts)  # fetched at the end: no round trip before the keys
     key_frame = dd.from_delayed(keys, meta=meta_keys, verify_meta=False)
     meta_pairs = pd.DataFrame({"first": np.zeros(0, np.int64), "second": np.zeros(0, np.int64)})
     # the task-based shuffle: the key table is small (16 bytes per document and band), and for
@@ -196,5 +196,6 @@ def find_near_duplicates_dask(texts, threshold: float = 0.8, num_perm: int = 128
 
     # 4: clusters on the driver
     roots = union_find_roots(count, verified)
+    usable_mask = np.concatenate(client.gather(usable_flags) + [np.zeros(0, dtype=bool)])
     signatures = np.zeros((0, num_perm), dtype=np.uint32)  # they stayed on the workers
     return NearDuplicates(roots, signatures, candidates, similarity, verified, usable_mask, bands, rows)
