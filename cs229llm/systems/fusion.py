@@ -357,7 +357,8 @@ def matmul_time_share(model_config=None, batch_size: int = 16, steps: int = 3, d
     kernels (``aten::mm``, ``addmm``, ``bmm``, ``baddbmm``). Fusion removes memory traffic
     *between* kernels; it does not make a matmul faster. So if matmuls take a share ``s`` of
     the step, compiling alone can speed the step up by at most ``1 / s`` (Amdahl's law);
-    only faster matmuls (bf16 tensor cores, AMX) can go further.
+    only faster matmuls (bf16 tensor cores, AMX) can go further. Fused attention kernels count
+    as "everything else" although they multiply matrices too, so the bound is a generous one.
 
     Returns:
         ``{"matmul_share": s, "compile_only_bound": 1 / s, "step_s": ..., "matmul_s": ...}``
