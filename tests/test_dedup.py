@@ -154,6 +154,8 @@ def test_dask_engine_reads_parquet_on_the_workers_and_matches_pandas(tmp_path):
     assert (expected.roots != np.arange(len(texts))).sum() > 0
     with pytest.raises(InputError, match="usable"):
         find_near_duplicates_dask(frame, usable=np.ones(len(texts), bool), client=client)
+    with pytest.raises(InputError, match="'text' column"):
+        find_near_duplicates_dask(frame.rename(columns={"text": "body"}), client=client)
     with pytest.raises(InputError, match="verify"):
         find_near_duplicates_dask(texts, verify="maybe", client=client)
 

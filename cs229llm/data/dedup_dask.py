@@ -107,6 +107,8 @@ def _distribute(texts, usable, npartitions: int | None, workers: int, client):
     if isinstance(texts, dd.DataFrame):
         if usable is not None:
             raise InputError("with a Dask table, mark unusable rows in a 'usable' column instead of usable=")
+        if "text" not in texts.columns:
+            raise InputError(f"the table needs a 'text' column; it has {list(texts.columns)}")
         raw = client.compute(texts.to_delayed())  # each worker reads (e.g. Parquet) its own partitions
         lengths = np.array(client.gather(client.map(len, raw)), dtype=np.int64)
         starts = np.concatenate([[0], np.cumsum(lengths)])
