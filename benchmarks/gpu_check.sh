@@ -10,7 +10,7 @@
 #   train_tiny.txt   the tiny GPT (1.3M parameters): eager fp32 vs compiled + bf16
 #   train_124m.txt   a GPT-2-small-sized model (~124M): the target's speedup and MFU (`mfu_best`)
 # Each log ends with the command's JSON line; copy the figures into benchmarks/RESULTS.md.
-# Takes about 5 minutes on one H100 (most of it compiling); each step has its own time limit.
+# Not yet run on a GPU (no device was lent so far). Each step has its own time limit: 12 minutes at most in all.
 set -u
 PYTHON=${PYTHON:-python3}
 OUT=${OUT:-gpu_check_out}
