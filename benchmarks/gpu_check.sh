@@ -10,7 +10,7 @@
 #   train_tiny.txt   the tiny GPT (1.3M parameters): eager fp32 vs compiled + bf16
 #   train_124m.txt   a GPT-2-small-sized model (~124M): the target's speedup and MFU (`mfu_best`)
 # Each log ends with the command's JSON line; copy the figures into benchmarks/RESULTS.md.
-# Not yet run on a GPU (no device was lent so far). Each step has its own time limit: 12 minutes at most in all.
+# Not yet run on a GPU (no device was lent so far). Each step has its own time limit: under 10 minutes in all, one device command.
 set -u
 PYTHON=${PYTHON:-python3}
 OUT=${OUT:-gpu_check_out}
@@ -30,8 +30,8 @@ run() {  # run NAME SECONDS ARGS...: one step, its log in $OUT/NAME.txt, a failu
 
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader >"$OUT/gpu.txt" 2>&1
 cat "$OUT/gpu.txt"
-run env 120 env
-run fusion 150 bench fusion --device cuda --elements 67108864
-run train_tiny 150 bench train --device cuda --steps 20
-run train_124m 300 bench train --device cuda --layers 12 --width 768 --heads 12 --vocab 50304 \
+run env 60 env
+run fusion 120 bench fusion --device cuda --elements 67108864
+run train_tiny 120 bench train --device cuda --steps 20
+run train_124m 280 bench train --device cuda --layers 12 --width 768 --heads 12 --vocab 50304 \
     --seq-len 1024 --batch-size 8 --steps 10
