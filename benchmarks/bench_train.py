@@ -8,9 +8,7 @@ then the JSON line.
 
 import json
 
-from cs229llm.commands.bench_train import run_benchmark
-from cs229llm.model import GPTConfig
-from cs229llm.systems.fusion import matmul_time_share
+from cs229llm.commands.bench_train import amdahl_line, run_benchmark
 
 if __name__ == "__main__":
     results = run_benchmark()
@@ -19,10 +17,6 @@ if __name__ == "__main__":
     if results.get("speedup_compiled_fp32_vs_eager_fp32"):
         print(f"compiled fp32 / eager fp32 tokens/s = {results['speedup_compiled_fp32_vs_eager_fp32']:.2f}x "
               f"(CPU bf16: {results.get('cpu_bf16', 'n/a')})")
-    if results["device"] == "cpu":
-        # Amdahl: compile fuses what lies between the matmuls; it does not make the matmuls faster.
-        share = matmul_time_share(GPTConfig(vocab_size=4096, block_size=128, n_layer=4, n_head=4, n_embd=128))
-        results.update(share)
-        print(f"eager fp32 step: matmuls {100 * share['matmul_share']:.0f}% of the time, so compile alone can give "
-              f"at most {share['compile_only_bound']:.2f}x; beyond that needs faster matmuls (bf16 hardware)")
+    if "matmul_share" in results:  # on a CPU: Amdahl's bound for compile alone
+        print(amdahl_line(results))
     print(json.dumps({k: (round(v, 3) if isinstance(v, float) else v) for k, v in results.items()}))

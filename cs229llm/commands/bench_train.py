@@ -4,7 +4,9 @@ The same model (4 layers, width 128, T=128, batch 16, vocabulary 4096: about 1.3
 in one process: eager fp32, compiled fp32, eager bf16 autocast, compiled bf16. The last line is
 JSON with ``<mode>_<precision>_tok_s`` for each and the speedups over eager fp32. On CPUs
 without bf16 instructions (no AVX512-BF16/AMX) bf16 matmuls are emulated and much slower
-than fp32: the JSON's ``cpu_bf16`` says which case this machine is.
+than fp32: the JSON's ``cpu_bf16`` says which case this machine is. On a CPU the JSON also gives
+``matmul_share`` of a profiled eager fp32 step and ``compile_only_bound`` = 1 / share, the most
+compile alone can gain (:func:`~cs229llm.systems.fusion.matmul_time_share`).
 """
 
 import json
@@ -46,7 +48,11 @@ def run_benchmark(steps=5, batch_size=16, seq_len=128, layers=4, width=128, head
     results["device"] = device
     results["torch"] = __import__("torch").__version__
     if device == "cpu":
+        from ..systems.fusion import matmul_time_share
+
         results["cpu_bf16"] = cpu_bf16_support()
+        # Amdahl: compile fuses what lies between the matmuls; it does not make the matmuls faster
+        results.update(matmul_time_share(config, batch_size=batch_size, device=device))
     for key in ("compiled_fp32_tok_s", "eager_bf16_tok_s", "compiled_bf16_tok_s"):
         if key in results:
             results[f"speedup_{key[:-6]}_vs_eager_fp32"] = results[key] / results["eager_fp32_tok_s"]
@@ -60,11 +66,19 @@ def run_benchmark(steps=5, batch_size=16, seq_len=128, layers=4, width=128, head
     return results
 
 
+def amdahl_line(results: dict) -> str:
+    """One sentence on the profiled matmul share and the most compile alone can gain (CPU runs)."""
+    return (f"eager fp32 step: matmuls {100 * results['matmul_share']:.0f}% of the time, so compile alone can give "
+            f"at most {results['compile_only_bound']:.2f}x; beyond that needs faster matmuls (bf16 hardware)")
+
+
 def run(args) -> int:
     results = run_benchmark(args.steps, args.batch_size, args.seq_len, args.layers, args.width, args.heads,
                             args.vocab, args.device, args.threads, not args.no_compile)
     for note in results["notes"]:
         print(note)
+    if "matmul_share" in results:
+        print(amdahl_line(results))
     print(f"parameters {results['n_params']:,}  device {results['device']}")
     print(json.dumps({k: (round(v, 3) if isinstance(v, float) else v) for k, v in results.items()}))
     return 0

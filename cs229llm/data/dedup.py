@@ -216,8 +216,7 @@ def find_near_duplicates(texts, threshold: float = 0.8, num_perm: int = 128, ngr
         usable: optional bool [N]; False rows never join a cluster.
         verify: ``"exact"`` (Jaccard of the shingle-hash sets) or ``"estimate"`` (signatures).
     """
-    if verify not in ("exact", "estimate"):
-        raise InputError(f"verify must be 'exact' or 'estimate', got {verify!r}")
+    check_verify(verify)
     bands, rows = resolve_banding(threshold, num_perm, bands, rows)
     texts = list(texts)
     signatures = minhash_signatures(texts, num_perm, ngram, seed)
@@ -227,11 +226,16 @@ def find_near_duplicates(texts, threshold: float = 0.8, num_perm: int = 128, ngr
     return NearDuplicates(roots, signatures, candidates, similarity, verified, usable, bands, rows)
 
 
-def verify_candidates(candidates: np.ndarray, texts, signatures: np.ndarray | None, threshold: float,
-                      ngram: int, verify: str = "exact", num_perm: int = 128,
-                      seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """Verify candidate pairs; shingles (and, when ``signatures`` is None, signatures) are
-    recomputed for the documents in a pair only, so nothing per-shingle is kept for the rest.
+def check_verify(verify: str) -> None:
+    """Refuse a verification mode other than ``"exact"`` or ``"estimate"`` (both engines)."""
+    if verify not in ("exact", "estimate"):
+        raise InputError(f"verify must be 'exact' or 'estimate', got {verify!r}")
+
+
+def verify_candidates(candidates: np.ndarray, texts, signatures: np.ndarray, threshold: float,
+                      ngram: int, verify: str = "exact") -> tuple[np.ndarray, np.ndarray]:
+    """Verify candidate pairs: exact Jaccard (shingles recomputed for the documents in a pair
+    only, so nothing per-shingle is kept for the rest) or the signatures' estimate.
 
     Returns:
         ``(verified [V, 2], similarity [P])``.
@@ -244,11 +248,7 @@ def verify_candidates(candidates: np.ndarray, texts, signatures: np.ndarray | No
         hashes, offsets = shingle_hashes_in_batches([texts[i] for i in involved], ngram)
         similarity = exact_pair_jaccard(local_pairs, hashes, offsets)
     else:
-        if signatures is None:
-            local = minhash_signatures([texts[i] for i in involved], num_perm, ngram, seed)
-        else:
-            local = signatures[involved]
-        _, similarity = verify_pairs(local_pairs, local, threshold)
+        _, similarity = verify_pairs(local_pairs, signatures[involved], threshold)
     return candidates[similarity >= threshold], similarity
 
 

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .dedup import NearDuplicates, resolve_banding
+from .dedup import NearDuplicates, check_verify, resolve_banding
 from .lsh import band_keys, bucket_pairs, exact_pair_jaccard, union_find_roots, unique_pairs, verify_pairs
 from .minhash import shingle_hashes_in_batches, signatures_from_hashes
 
@@ -34,8 +34,6 @@ _TOKENISE_BATCH = 128
 
 def _prepare_partition(part: pd.DataFrame, start: int, usable) -> pd.DataFrame:
     """Worker side: a partition as ``position, text, usable`` (positions count from ``start``)."""
-    if "text" not in part.columns:
-        raise InputError(f"the table needs a 'text' column; it has {list(part.columns)}")
     texts = [text if isinstance(text, str) else "" for text in part["text"].tolist()]
     flags = np.ones(len(texts), dtype=bool) if usable is None else np.asarray(usable, dtype=bool)
     return pd.DataFrame({"position": np.arange(start, start + len(texts), dtype=np.int64), "text": texts,
@@ -151,8 +149,7 @@ def find_near_duplicates_dask(texts, threshold: float = 0.8, num_perm: int = 128
     """
     import dask.dataframe as dd
 
-    if verify not in ("exact", "estimate"):
-        raise InputError(f"verify must be 'exact' or 'estimate', not {verify!r}")
+    check_verify(verify)
     bands, rows = resolve_banding(threshold, num_perm, bands, rows)
     if client is None:
         from .pipeline import dask_client

@@ -278,6 +278,17 @@ def draw_fusion(fig, axes, summary: dict) -> None:
 # ---------------------------------------------------------------- a whole training step
 
 
+def _step_inputs(model_config, batch_size: int, device: str, seed: int):
+    """``(config, x, y)``: the config (default: the tiny GPT) and one seeded batch of random tokens."""
+    from ..model import GPTConfig
+
+    config = model_config or GPTConfig(vocab_size=512, block_size=128, n_layer=4, n_head=4, n_embd=128)
+    generator = torch.Generator().manual_seed(seed)
+    x = torch.randint(0, config.vocab_size, (batch_size, config.block_size), generator=generator).to(device)
+    y = torch.randint(0, config.vocab_size, (batch_size, config.block_size), generator=generator).to(device)
+    return config, x, y
+
+
 def training_step_benchmark(model_config=None, batch_size: int = 16, steps: int = 10, warmup: int = 2,
                             variants=(("eager", "fp32"), ("eager", "bf16"), ("compiled", "bf16")),
                             device: str = "cpu", seed: int = 0, on_result: Callable | None = None) -> dict:
@@ -293,13 +304,10 @@ def training_step_benchmark(model_config=None, batch_size: int = 16, steps: int 
     Returns:
         ``{"<mode>_<precision>_tok_s": tokens/s, ..., "n_params": ..., "notes": [...]}``.
     """
-    from ..model import GPT, GPTConfig
+    from ..model import GPT
     from ..training.precision import resolve_precision
 
-    config = model_config or GPTConfig(vocab_size=512, block_size=128, n_layer=4, n_head=4, n_embd=128)
-    generator = torch.Generator().manual_seed(seed)
-    x = torch.randint(0, config.vocab_size, (batch_size, config.block_size), generator=generator).to(device)
-    y = torch.randint(0, config.vocab_size, (batch_size, config.block_size), generator=generator).to(device)
+    config, x, y = _step_inputs(model_config, batch_size, device, seed)
     results: dict = {"notes": []}
     for mode, precision in variants:
         torch.manual_seed(seed)
@@ -367,12 +375,9 @@ def matmul_time_share(model_config=None, batch_size: int = 16, steps: int = 3, d
     """
     from torch.profiler import ProfilerActivity, profile
 
-    from ..model import GPT, GPTConfig
+    from ..model import GPT
 
-    config = model_config or GPTConfig(vocab_size=512, block_size=128, n_layer=4, n_head=4, n_embd=128)
-    generator = torch.Generator().manual_seed(seed)
-    x = torch.randint(0, config.vocab_size, (batch_size, config.block_size), generator=generator).to(device)
-    y = torch.randint(0, config.vocab_size, (batch_size, config.block_size), generator=generator).to(device)
+    config, x, y = _step_inputs(model_config, batch_size, device, seed)
     torch.manual_seed(seed)
     model = GPT(config).to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)

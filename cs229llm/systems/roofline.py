@@ -29,16 +29,7 @@ def time_function(function: Callable, *args, warmup: int = 2, repeats: int = 10,
     ``statistic`` is ``"median"`` (typical cost) or ``"min"`` (the least disturbed run: the usual
     choice for micro-benchmarks on a machine shared with other jobs).
     """
-    for _ in range(warmup):
-        function(*args)
-    synchronize(device)
-    timings = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        function(*args)
-        synchronize(device)
-        timings.append(time.perf_counter() - started)
-    return min(timings) if statistic == "min" else statistics.median(timings)
+    return time_interleaved({"function": lambda: function(*args)}, warmup, repeats, device, statistic)["function"]
 
 
 def time_interleaved(functions: dict[str, Callable], warmup: int = 2, repeats: int = 10, device="cpu",
