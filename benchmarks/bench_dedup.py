@@ -5,11 +5,14 @@ installed) with planted near-duplicates (a few words edited), so pair precision 
 measured too. The corpus is first written as 8 Parquet shards (data at rest, not timed). Times
 the pandas engine (reading the shards, then deduplicating), then the Dask engine on 1 and on 2
 local workers, twice each: workers reading the shards themselves (the headline), and texts held
-by the driver and scattered (the scatter is timed). Both clusters are started and warmed up
-before timing; each of ``--rounds`` rounds runs every configuration once, alternating between
-the clusters (in alternating order), and the medians are reported: of the seconds, and of each
-round's ratio of 1 to 2 workers (two runs close in time share the machine's mood). Targets: under 60 s end to end; Dask 2 workers >= 1.6x one.
-Usage: python benchmarks/bench_dedup.py [--docs 100000] [--rounds 3]
+by the driver and scattered (the scatter is timed). Each of ``--rounds`` rounds runs: pandas;
+the machine's own 2-process scaling (the same MinHash work in one process, then in two at once,
+no Dask: the ceiling any 2-worker run can reach right now); then one cluster at a time (1 then 2
+workers, or 2 then 1 in odd rounds), each started, warmed up by one untimed run, timed (two
+Parquet runs, one scattered), and closed. Reported: the median seconds, and the median of each
+round's ratio of 1 to 2 workers (two clusters a minute apart share the machine's mood).
+Targets: under 60 s end to end; Dask 2 workers >= 1.6x one.
+Usage: python benchmarks/bench_dedup.py [--docs 100000] [--rounds 5]
 """
 
 import argparse
@@ -41,13 +44,6 @@ def planted_corpus(count: int, duplicate_fraction: float = 0.1, seed: int = 0):
     return [texts[i] for i in order], [groups[i] for i in order]
 
 
-def _warm_up_worker() -> None:
-    from cs229llm.data.dedup_dask import _partition_band_keys  # noqa: F401
-    from cs229llm.data.minhash import minhash_signatures
-
-    minhash_signatures(["warm up the hashing tables of this worker"] * 64)
-
-
 def write_shards(texts, directory, shards: int = 8) -> list[str]:
     """The corpus at rest: ``shards`` Parquet files with a ``text`` column (not timed)."""
     import pandas as pd
@@ -61,59 +57,105 @@ def write_shards(texts, directory, shards: int = 8) -> list[str]:
     return paths
 
 
+_PROBE_TEXTS: list = []
+
+
+def _probe_signing(count: int) -> float:
+    """Seconds to sign ``count`` 2 KB documents in this process (the machine's reference work)."""
+    from cs229llm.commands.bench_minhash import benchmark_documents
+    from cs229llm.data.minhash import minhash_signatures
+
+    if len(_PROBE_TEXTS) != count:
+        _PROBE_TEXTS[:] = benchmark_documents(count, 2048, seed=1)
+    started = time.perf_counter()
+    minhash_signatures(_PROBE_TEXTS)
+    return time.perf_counter() - started
+
+
+def bare_scaling(pool, count: int = 12_500, repeats: int = 3) -> float:
+    """The machine's own 2-process scaling right now, no Dask: the same signing work once alone,
+    then twice at once in two processes; throughput ratio, median of ``repeats``."""
+    import statistics
+
+    ratios = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        pool.apply(_probe_signing, (count,))
+        alone = time.perf_counter() - started
+        started = time.perf_counter()
+        pool.map(_probe_signing, [count, count], chunksize=1)
+        ratios.append(2 * alone / (time.perf_counter() - started))
+    return statistics.median(ratios)
+
+
+def time_cluster(workers: int, paths, texts, expected_roots, partitions: int, repeats: int = 2) -> dict:
+    """Start a LocalCluster of ``workers``, warm it up, time the Dask engine, close it.
+
+    Returns seconds per source: ``"parquet"`` (mean of ``repeats`` runs, workers reading the
+    shards) and ``"list"`` (one run, texts scattered from here).
+    """
+    import dask.dataframe as dd
+
+    from cs229llm.data.dedup_dask import find_near_duplicates_dask
+    from cs229llm.data.pipeline import close_dask_clients, dask_client
+
+    client = dask_client(n_workers=workers)
+    client.wait_for_workers(workers)
+    # an untimed run first, so the workers are as a long-running cluster has them: imports done,
+    # hashing tables built, memory grown (a fresh worker's first large run pays for page faults:
+    # about a second on 2 workers here)
+    find_near_duplicates_dask(dd.read_parquet(paths), threshold=0.8, client=client)
+    seconds = {"parquet": 0.0}
+    for source in ["parquet"] * repeats + ["list"]:
+        started = time.perf_counter()
+        if source == "parquet":  # each worker reads its own shards
+            result = find_near_duplicates_dask(dd.read_parquet(paths), threshold=0.8, client=client)
+            seconds["parquet"] += (time.perf_counter() - started) / repeats
+        else:  # the driver holds the texts and scatters them
+            result = find_near_duplicates_dask(texts, threshold=0.8, client=client, npartitions=partitions)
+            seconds["list"] = time.perf_counter() - started
+        assert np.array_equal(result.roots, expected_roots), "dask and pandas disagree"
+    close_dask_clients()
+    return seconds
+
+
 def main() -> None:
+    import multiprocessing
     import statistics
     import tempfile
 
-    import dask.dataframe as dd
     import pandas as pd
 
     from cs229llm.config import set_threads
     from cs229llm.data.dedup import find_near_duplicates
-    from cs229llm.data.dedup_dask import find_near_duplicates_dask
     from cs229llm.data.lsh import pair_precision_recall
-    from cs229llm.data.pipeline import close_dask_clients, dask_client
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--docs", type=int, default=100_000)
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of every configuration (medians reported)")
-    parser.add_argument("--partitions", type=int, default=8,
-                        help="Parquet shards = partitions (16 measured slower than 8 here: more shuffle tasks)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of every configuration (medians reported)")
+    parser.add_argument("--partitions", type=int, default=8, help="Parquet shards = partitions")
     args = parser.parse_args()
     set_threads(1)
     texts, groups = planted_corpus(args.docs)
-    # both clusters stay up (idle workers cost nothing) so the rounds can alternate between them:
-    # a burst of load on a shared machine then hits 1 and 2 workers alike
-    clients = {}
-    for workers in (1, 2):
-        clients[workers] = dask_client(n_workers=workers)
-        clients[workers].wait_for_workers(workers)
-        clients[workers].run(_warm_up_worker)  # imports and hashing tables, as a long-running worker has them
-    timings = {"pandas": []}
-    with tempfile.TemporaryDirectory() as directory:
+    timings = {"pandas": [], "bare": []}
+    with tempfile.TemporaryDirectory() as directory, multiprocessing.get_context("spawn").Pool(2) as pool:
         paths = write_shards(texts, directory, args.partitions)
+        pool.map(_probe_signing, [1000, 1000])  # imports in both probe processes
         for round_index in range(args.rounds):
             started = time.perf_counter()
             result = find_near_duplicates(pd.read_parquet(paths)["text"].tolist(), threshold=0.8)
             timings["pandas"].append(time.perf_counter() - started)
-            for source in ("parquet", "list"):
-                # 1 then 2 workers in even rounds, 2 then 1 in odd ones: a slow drift of the machine's
-                # speed then favours neither
-                for workers in ((1, 2) if round_index % 2 == 0 else (2, 1)):
-                    started = time.perf_counter()
-                    if source == "parquet":  # each worker reads its own shards
-                        dask_result = find_near_duplicates_dask(dd.read_parquet(paths), threshold=0.8,
-                                                                client=clients[workers])
-                    else:  # the driver holds the texts and scatters them
-                        dask_result = find_near_duplicates_dask(texts, threshold=0.8, client=clients[workers],
-                                                                npartitions=args.partitions)
-                    timings.setdefault((source, workers), []).append(time.perf_counter() - started)
-                    assert np.array_equal(dask_result.roots, result.roots), "dask and pandas disagree"
-    close_dask_clients()
+            timings["bare"].append(bare_scaling(pool))
+            # 1 then 2 workers in even rounds, 2 then 1 in odd ones: a slow drift of the machine's
+            # speed then favours neither. One cluster at a time: an idle cluster still costs CPU
+            # (heartbeats, memory monitors), which would tax the run that needs both cores
+            for workers in ((1, 2) if round_index % 2 == 0 else (2, 1)):
+                for source, value in time_cluster(workers, paths, texts, result.roots, args.partitions).items():
+                    timings.setdefault((source, workers), []).append(value)
     scores = pair_precision_recall(result.roots, groups)
     seconds = {key: statistics.median(values) for key, values in timings.items()}
     pandas_seconds = seconds["pandas"]
-    # the ratio of the two runs of one round (taken minutes apart at most), then the median over rounds
+    # the ratio of the two clusters of one round (a minute apart at most), then the median over rounds
     paired = {source: [one / two for one, two in zip(timings[source, 1], timings[source, 2])]
               for source in ("parquet", "list")}
     print(f"{'engine':<42}{'seconds':>10}{'docs/s':>12}")
@@ -130,6 +172,8 @@ def main() -> None:
           f"reading Parquet, {scattered_speedup:.2f}x scattering (target >= 1.6x)")
     for source in ("parquet", "list"):
         print(f"  per-round ratios, {source}: " + ", ".join(f"{ratio:.2f}" for ratio in paired[source]))
+    print("  the machine's own 2-process scaling (MinHash signing, no Dask), per round: "
+          + ", ".join(f"{ratio:.2f}" for ratio in timings["bare"]) + f"; median {seconds['bare']:.2f}x")
     print(f"(seconds: medians of {args.rounds} rounds; ratios: median of the per-round ratios)")
     print(json.dumps({"docs": args.docs, "rounds": args.rounds, "pandas_seconds": round(pandas_seconds, 2),
                       "dask_1_worker_seconds": round(seconds["parquet", 1], 2),
@@ -138,6 +182,7 @@ def main() -> None:
                       "dask_scattered_1_worker_seconds": round(seconds["list", 1], 2),
                       "dask_scattered_2_workers_seconds": round(seconds["list", 2], 2),
                       "dask_scattered_speedup_2_vs_1": round(scattered_speedup, 2),
+                      "bare_two_process_scaling": round(seconds["bare"], 2),
                       "precision": round(scores["precision"], 4), "recall": round(scores["recall"], 4)}))
 
 

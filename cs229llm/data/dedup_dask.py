@@ -3,9 +3,10 @@
 The texts stay on the workers from start to end; only small things travel to the driver:
 
 1. **Band keys** (one task per partition): MinHash signatures of the partition's usable texts,
-   then one ``(key, position)`` row per band.
-2. **Shuffle** (``dask.dataframe``): equal keys meet in one partition, where each bucket gives
-   candidate pairs. The driver collects the pairs (a few per duplicate) and makes them unique.
+   then one 64-bit key per document and band.
+2. **Band buckets** (one task per band): each band is its own hash table, so band ``b``'s keys
+   from every partition meet in one task, where equal keys give candidate pairs. The driver
+   collects the pairs (a few per duplicate) and makes them unique.
 3. **Verification** (one task per partition, then one per block of partitions): each partition
    computes the shingle sets of *its* documents that appear in a candidate pair; a pair whose
    documents live in partitions ``a`` and ``b`` is checked by the task of block ``(a, b)``,
@@ -32,17 +33,13 @@ from .minhash import shingle_hashes_in_batches, signatures_from_hashes
 _TOKENISE_BATCH = 128
 
 
-def _prepare_partition(part: pd.DataFrame, start: int, usable) -> pd.DataFrame:
-    """Worker side: a partition as ``position, text, usable`` (positions count from ``start``)."""
+def _prepare_partition(part: pd.DataFrame, usable=None) -> pd.DataFrame:
+    """Worker side: a partition as ``text, usable`` (``usable`` from the argument, else from the
+    partition's own ``usable`` column, else all True)."""
     texts = [text if isinstance(text, str) else "" for text in part["text"].tolist()]
-    flags = np.ones(len(texts), dtype=bool) if usable is None else np.asarray(usable, dtype=bool)
-    return pd.DataFrame({"position": np.arange(start, start + len(texts), dtype=np.int64), "text": texts,
-                         "usable": flags})
-
-
-def _usable_column(part: pd.DataFrame):
-    """Worker side: a raw partition's ``usable`` column, or None (every row usable)."""
-    return part["usable"] if "usable" in part.columns else None
+    if usable is None:
+        usable = part["usable"] if "usable" in part.columns else np.ones(len(texts), dtype=bool)
+    return pd.DataFrame({"text": texts, "usable": np.asarray(usable, dtype=bool)})
 
 
 def _usable_flags(part: pd.DataFrame) -> np.ndarray:
@@ -51,55 +48,60 @@ def _usable_flags(part: pd.DataFrame) -> np.ndarray:
 
 
 def _partition_band_keys(part: pd.DataFrame, num_perm: int, ngram: int, seed: int,
-                         bands: int, rows: int) -> pd.DataFrame:
-    """Worker side: signatures of one partition's usable texts -> one row per (document, band)."""
-    part = part[part["usable"]]
-    if part.empty:
-        return pd.DataFrame({"key": np.zeros(0, np.uint64), "position": np.zeros(0, np.int64)})
-    hashes, offsets = shingle_hashes_in_batches(part["text"].tolist(), ngram, batch_size=_TOKENISE_BATCH)
+                         bands: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """Worker side: signatures of one partition's usable texts -> ``(keys, rows)``.
+
+    ``keys`` is uint64 [bands, n] (one row per band, ready to be sent to that band's task) and
+    ``rows`` int64 [n] the documents' rows in the partition; a text without words gets no keys.
+    """
+    usable_rows = np.flatnonzero(part["usable"].to_numpy(bool))
+    texts = part["text"].tolist()
+    hashes, offsets = shingle_hashes_in_batches([texts[row] for row in usable_rows], ngram,
+                                                batch_size=_TOKENISE_BATCH)
     signatures = signatures_from_hashes(hashes, offsets, num_perm, seed)
     has_shingles = offsets[1:] > offsets[:-1]  # a text without words is never a candidate
-    keys = band_keys(signatures[has_shingles], bands, rows)
-    positions = part["position"].to_numpy(np.int64)[has_shingles]
-    return pd.DataFrame({"key": keys.ravel(), "position": np.repeat(positions, bands)})
+    keys = np.ascontiguousarray(band_keys(signatures[has_shingles], bands, rows).T)
+    return keys, usable_rows[has_shingles]
 
 
-def _partition_pairs(part: pd.DataFrame) -> pd.DataFrame:
-    """Worker side, after the shuffle: all rows of a key are here, so buckets give pairs."""
-    pairs = bucket_pairs(part["key"].to_numpy(np.uint64), part["position"].to_numpy(np.int64))
-    return pd.DataFrame({"first": pairs[:, 0], "second": pairs[:, 1]})
+def _band_pairs(band: int, flags: list, *tables) -> np.ndarray:
+    """Worker side: band ``band``'s keys of every partition meet here; equal keys give pairs.
 
-
-def _partition_shingle_sets(part: pd.DataFrame, positions: np.ndarray, ngram: int):
-    """Worker side: shingle hashes of this partition's documents at ``positions`` (sorted).
-
-    Returns ``(positions, hashes, offsets)`` in the layout of
-    :func:`~cs229llm.data.minhash.shingle_hashes`.
+    ``flags`` (each partition's usable flags) gives the partitions' lengths, hence the first
+    position of each: pairs are of positions in the whole corpus.
     """
-    rows = np.searchsorted(part["position"].to_numpy(np.int64), positions)
+    starts = np.cumsum([0] + [len(part_flags) for part_flags in flags[:-1]])
+    keys = np.concatenate([keys[band] for keys, _ in tables])
+    positions = np.concatenate([start + rows for start, (_, rows) in zip(starts, tables)])
+    return bucket_pairs(keys, positions)
+
+
+def _partition_shingle_sets(part: pd.DataFrame, rows: np.ndarray, ngram: int) -> tuple[np.ndarray, np.ndarray]:
+    """Worker side: ``(hashes, offsets)`` of this partition's documents at ``rows``, in the
+    layout of :func:`~cs229llm.data.minhash.shingle_hashes`."""
     texts = part["text"].tolist()
-    hashes, offsets = shingle_hashes_in_batches([texts[row] for row in rows], ngram, batch_size=_TOKENISE_BATCH)
-    return positions, hashes, offsets
+    return shingle_hashes_in_batches([texts[row] for row in rows], ngram, batch_size=_TOKENISE_BATCH)
 
 
 def _verify_block(pairs: np.ndarray, first_sets, second_sets, verify: str, threshold: float,
                   num_perm: int, seed: int) -> np.ndarray:
-    """Worker side: similarity of candidate pairs whose documents live in two given partitions."""
-    if second_sets is None:  # both documents of every pair are in the same partition
-        positions, hashes, offsets = first_sets
-    else:  # partitions hold increasing positions, so the concatenation stays sorted
-        positions = np.concatenate([first_sets[0], second_sets[0]])
-        hashes = np.concatenate([first_sets[1], second_sets[1]])
-        offsets = np.concatenate([first_sets[2], second_sets[2][1:] + first_sets[2][-1]])
-    local = np.searchsorted(positions, pairs)
+    """Worker side: similarity of candidate pairs whose documents live in two given partitions.
+
+    ``pairs`` index the first partition's sets, then the second's (None: both documents of every
+    pair are in the first).
+    """
+    hashes, offsets = first_sets
+    if second_sets is not None:
+        hashes = np.concatenate([hashes, second_sets[0]])
+        offsets = np.concatenate([offsets, second_sets[1][1:] + offsets[-1]])
     if verify == "exact":
-        return exact_pair_jaccard(local, hashes, offsets)
+        return exact_pair_jaccard(pairs, hashes, offsets)
     signatures = signatures_from_hashes(hashes, offsets, num_perm, seed)
-    return verify_pairs(local, signatures, threshold)[1]
+    return verify_pairs(pairs, signatures, threshold)[1]
 
 
 def _distribute(texts, usable, npartitions: int | None, workers: int, client):
-    """Futures of the prepared partitions, the first position of each (plus the end), and N."""
+    """Futures of the prepared partitions (a ``text`` and a ``usable`` column each)."""
     import dask.dataframe as dd
 
     if isinstance(texts, dd.DataFrame):
@@ -108,11 +110,7 @@ def _distribute(texts, usable, npartitions: int | None, workers: int, client):
         if "text" not in texts.columns:
             raise InputError(f"the table needs a 'text' column; it has {list(texts.columns)}")
         raw = client.compute(texts.to_delayed())  # each worker reads (e.g. Parquet) its own partitions
-        lengths = np.array(client.gather(client.map(len, raw)), dtype=np.int64)
-        starts = np.concatenate([[0], np.cumsum(lengths)])
-        flags = client.map(_usable_column, raw)
-        parts = client.map(_prepare_partition, raw, starts[:-1].tolist(), flags)
-        return parts, starts, int(starts[-1])
+        return client.map(_prepare_partition, raw)
     if isinstance(texts, str):
         raise InputError("texts must be a list of documents (or a Dask table), not one string")
     texts = list(texts)
@@ -123,9 +121,9 @@ def _distribute(texts, usable, npartitions: int | None, workers: int, client):
     npartitions = npartitions or max(1, min(4 * workers, count))
     starts = np.linspace(0, count, npartitions + 1).astype(np.int64)
     # scatter the pieces to the workers once (embedding them in the task graph is slow)
-    pieces = [_prepare_partition(pd.DataFrame({"text": texts[a:b]}), int(a), usable[a:b])
+    pieces = [_prepare_partition(pd.DataFrame({"text": texts[a:b]}), usable[a:b])
               for a, b in zip(starts[:-1], starts[1:])]
-    return client.scatter(pieces), starts, count
+    return client.scatter(pieces)
 
 
 def find_near_duplicates_dask(texts, threshold: float = 0.8, num_perm: int = 128, ngram: int = 5,
@@ -147,8 +145,6 @@ def find_near_duplicates_dask(texts, threshold: float = 0.8, num_perm: int = 128
         :class:`~cs229llm.data.dedup.NearDuplicates` (its ``signatures`` are empty: they
         stayed on the workers).
     """
-    import dask.dataframe as dd
-
     check_verify(verify)
     bands, rows = resolve_banding(threshold, num_perm, bands, rows)
     if client is None:
@@ -156,45 +152,46 @@ def find_near_duplicates_dask(texts, threshold: float = 0.8, num_perm: int = 128
 
         client = dask_client()
     workers = max(1, len(client.scheduler_info().get("workers", {})))
-    parts, starts, count = _distribute(texts, usable, npartitions, workers, client)
+    parts = _distribute(texts, usable, npartitions, workers, client)
 
-    # 1-2: band keys on the workers, shuffled by key; buckets give candidate pairs
-    meta_keys = pd.DataFrame({"key": np.zeros(0, np.uint64), "position": np.zeros(0, np.int64)})
+    # 1-2: band keys on the workers; one task per band turns its buckets into candidate pairs.
+    # No round trip to the driver before the pairs: the partitions' lengths travel as their flags
+    flags = client.map(_usable_flags, parts)
     keys = client.map(_partition_band_keys, parts, num_perm=num_perm, ngram=ngram, seed=seed, bands=bands, rows=rows)
-    usable_flags = client.map(_usable_flags, parts)  # fetched at the end: no round trip before the keys
-    key_frame = dd.from_delayed(keys, meta=meta_keys, verify_meta=False)
-    meta_pairs = pd.DataFrame({"first": np.zeros(0, np.int64), "second": np.zeros(0, np.int64)})
-    # the task-based shuffle: the key table is small (16 bytes per document and band), and for
-    # small tables it measured faster here than the peer-to-peer shuffle built for large ones
-    pair_frame = key_frame.shuffle("key", npartitions=len(parts), shuffle_method="tasks") \
-        .map_partitions(_partition_pairs, meta=meta_pairs)
-    pair_table = client.compute(pair_frame).result()
-    candidates = unique_pairs(pair_table[["first", "second"]].to_numpy(np.int64))
+    band_pairs = [client.submit(_band_pairs, band, flags, *keys) for band in range(bands)]
+    candidates = unique_pairs(np.concatenate(client.gather(band_pairs)))
+    del keys, band_pairs  # the key tables are no longer needed on the workers
+    flag_arrays = client.gather(flags)
+    usable_mask = np.concatenate(flag_arrays + [np.zeros(0, dtype=bool)])
+    starts = np.cumsum([0] + [len(part_flags) for part_flags in flag_arrays])
 
     # 3: verification next to the texts
     similarity = np.zeros(len(candidates))
     if len(candidates):
         owner = np.searchsorted(starts, candidates, side="right") - 1  # [P, 2] partition of each document
         documents, document_owner = candidates.ravel(), owner.ravel()
-        shingle_sets = {}
+        needed, shingle_sets = {}, {}
         for index in np.unique(document_owner):
-            shingle_sets[int(index)] = client.submit(_partition_shingle_sets, parts[index],
-                                                     np.unique(documents[document_owner == index]), ngram)
+            needed[index] = np.unique(documents[document_owner == index])  # positions, sorted
+            shingle_sets[index] = client.submit(_partition_shingle_sets, parts[index],
+                                                needed[index] - starts[index], ngram)
         block = owner[:, 0] * len(parts) + owner[:, 1]
         order = np.argsort(block, kind="stable")
         boundaries = np.flatnonzero(np.diff(block[order])) + 1
         futures = []
         for selected in np.split(order, boundaries):
-            first, second = (int(i) for i in owner[selected[0]])
+            first, second = owner[selected[0]]
+            pairs = np.searchsorted(needed[first], candidates[selected])  # indices into the first's sets
+            if second != first:  # the second document's index follows the first partition's sets
+                pairs[:, 1] = len(needed[first]) + np.searchsorted(needed[second], candidates[selected, 1])
             futures.append((selected, client.submit(
-                _verify_block, candidates[selected], shingle_sets[first],
-                None if first == second else shingle_sets[second], verify, threshold, num_perm, seed)))
+                _verify_block, pairs, shingle_sets[first], None if first == second else shingle_sets[second],
+                verify, threshold, num_perm, seed)))
         for selected, future in futures:
             similarity[selected] = future.result()
     verified = candidates[similarity >= threshold]
 
     # 4: clusters on the driver
-    roots = union_find_roots(count, verified)
-    usable_mask = np.concatenate(client.gather(usable_flags) + [np.zeros(0, dtype=bool)])
+    roots = union_find_roots(len(usable_mask), verified)
     signatures = np.zeros((0, num_perm), dtype=np.uint32)  # they stayed on the workers
     return NearDuplicates(roots, signatures, candidates, similarity, verified, usable_mask, bands, rows)
