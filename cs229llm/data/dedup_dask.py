@@ -109,8 +109,9 @@ def _distribute(texts, usable, npartitions: int | None, workers: int, client):
             raise InputError("with a Dask table, mark unusable rows in a 'usable' column instead of usable=")
         if "text" not in texts.columns:
             raise InputError(f"the table needs a 'text' column; it has {list(texts.columns)}")
-        raw = client.compute(texts.to_delayed())  # each worker reads (e.g. Parquet) its own partitions
-        return client.map(_prepare_partition, raw)
+        meta = pd.DataFrame({"text": pd.Series([], dtype=object), "usable": np.zeros(0, dtype=bool)})
+        # each worker reads (e.g. Parquet) its own partitions; reading and preparing are one task
+        return client.compute(texts.map_partitions(_prepare_partition, meta=meta).to_delayed())
     if isinstance(texts, str):
         raise InputError("texts must be a list of documents (or a Dask table), not one string")
     texts = list(texts)
