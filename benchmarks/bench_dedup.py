@@ -5,12 +5,15 @@ installed) with planted near-duplicates (a few words edited), so pair precision 
 measured too. The corpus is first written as 8 Parquet shards (data at rest, not timed). Times
 the pandas engine (reading the shards, then deduplicating), then the Dask engine on 1 and on 2
 local workers, twice each: workers reading the shards themselves (the headline), and texts held
-by the driver and scattered (the scatter is timed). Each of ``--rounds`` rounds runs: pandas;
-the machine's own 2-process scaling (the same MinHash work in one process, then in two at once,
-no Dask: the ceiling any 2-worker run can reach right now); then one cluster at a time (1 then 2
-workers, or 2 then 1 in odd rounds), each started, warmed up by one untimed run, timed (two
-Parquet runs, one scattered), and closed. Reported: the median seconds, and the median of each
-round's ratio of 1 to 2 workers (two clusters a minute apart share the machine's mood).
+by the driver and scattered (the scatter is timed). Each of ``--rounds`` rounds runs:
+- pandas;
+- the machine's own 2-process scaling: the same MinHash work in one process, then in two at once,
+  no Dask. Half-second bursts, so it shows how much the machine's parallel speed wanders, not a
+  strict ceiling;
+- one cluster at a time (1 then 2 workers, or 2 then 1 in odd rounds), each started, warmed up by
+  one untimed run, timed (two Parquet runs, one scattered), and closed.
+Reported: the median seconds, and the median of each round's ratio of 1 to 2 workers (two
+clusters a minute apart share the machine's mood).
 Targets: under 60 s end to end; Dask 2 workers >= 1.6x one.
 Usage: python benchmarks/bench_dedup.py [--docs 100000] [--rounds 5]
 """

@@ -254,10 +254,11 @@ dedup_panel(explorer)
 # ## Beyond one machine
 #
 # `near_dedup(..., engine="dask")` computes signatures and band keys per partition on Dask
-# workers, shuffles by band key so each bucket lands in one partition, and turns buckets into
-# candidate pairs there. Verification also runs next to the texts: each partition computes the
-# shingle sets of its own documents that appear in a candidate pair, and one task per pair of
-# partitions compares them. Only the pairs travel to the driver, which joins them into clusters.
+# workers. Each band is its own hash table, so one task per band receives that band's keys from
+# every partition and turns equal keys into candidate pairs. Verification also runs next to the
+# texts: each partition computes the shingle sets of its own documents that appear in a candidate
+# pair, and one task per pair of partitions compares them. Only the pairs travel to the driver,
+# which joins them into clusters.
 # For a corpus on disk, the workers read the shards themselves:
 # `find_near_duplicates_dask(dd.read_parquet("shards/*.parquet"))`. The clusters are identical to
 # the pandas engine's (tests check both inputs). Skipped in the ci profile: a LocalCluster takes

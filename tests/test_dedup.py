@@ -142,16 +142,24 @@ def test_dask_engine_reads_parquet_on_the_workers_and_matches_pandas(tmp_path):
     corpus = _corpus(seed=4, originals=90)
     texts = corpus["text"].tolist()
     texts[5] = "   "  # no words: never a candidate, its own cluster
-    for index, (low, high) in enumerate([(0, 40), (40, 41), (41, len(texts))]):  # uneven shards, one of one row
-        pd.DataFrame({"text": texts[low:high]}).to_parquet(tmp_path / f"part{index}.parquet")
+    usable = np.arange(len(texts)) % 7 != 3  # rows an earlier stage dropped
+    # uneven shards: one of one row, one empty
+    for index, (low, high) in enumerate([(0, 40), (40, 41), (41, 41), (41, len(texts))]):
+        pd.DataFrame({"text": pd.Series(texts[low:high], dtype=object), "usable": usable[low:high]}) \
+            .to_parquet(tmp_path / f"part{index}.parquet")
     client = dask_client(n_workers=2)
-    frame = dd.read_parquet(sorted(str(path) for path in tmp_path.glob("*.parquet")))
+    paths = sorted(str(path) for path in tmp_path.glob("*.parquet"))
+    frame = dd.read_parquet(paths, columns=["text"])
     for verify in ("exact", "estimate"):
         expected = find_near_duplicates(texts, threshold=0.8, verify=verify)
         got = find_near_duplicates_dask(frame, threshold=0.8, verify=verify, client=client)
         assert np.array_equal(got.roots, expected.roots), verify
         assert np.array_equal(got.verified, expected.verified), verify
     assert (expected.roots != np.arange(len(texts))).sum() > 0
+    # a 'usable' column in the table plays the part of usable=
+    expected = find_near_duplicates(texts, threshold=0.8, usable=usable)
+    got = find_near_duplicates_dask(dd.read_parquet(paths), threshold=0.8, client=client)
+    assert np.array_equal(got.roots, expected.roots) and not np.array_equal(got.roots, find_near_duplicates(texts).roots)
     with pytest.raises(InputError, match="usable"):
         find_near_duplicates_dask(frame, usable=np.ones(len(texts), bool), client=client)
     with pytest.raises(InputError, match="'text' column"):
