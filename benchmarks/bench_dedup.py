@@ -104,20 +104,22 @@ def time_cluster(workers: int, paths, texts, expected_roots, partitions: int, re
 
     client = dask_client(n_workers=workers)
     client.wait_for_workers(workers)
+    runs = {"parquet": lambda: find_near_duplicates_dask(dd.read_parquet(paths), threshold=0.8, client=client),
+            "list": lambda: find_near_duplicates_dask(texts, threshold=0.8, client=client, npartitions=partitions)}
+
+    def timed(source: str) -> float:
+        started = time.perf_counter()
+        result = runs[source]()
+        elapsed = time.perf_counter() - started
+        assert np.array_equal(result.roots, expected_roots), "dask and pandas disagree"
+        return elapsed
+
     # an untimed run first, so the workers are as a long-running cluster has them: imports done,
     # hashing tables built, memory grown (a fresh worker's first large run pays for page faults:
     # about a second on 2 workers here)
-    find_near_duplicates_dask(dd.read_parquet(paths), threshold=0.8, client=client)
-    seconds = {"parquet": 0.0}
-    for source in ["parquet"] * repeats + ["list"]:
-        started = time.perf_counter()
-        if source == "parquet":  # each worker reads its own shards
-            result = find_near_duplicates_dask(dd.read_parquet(paths), threshold=0.8, client=client)
-            seconds["parquet"] += (time.perf_counter() - started) / repeats
-        else:  # the driver holds the texts and scatters them
-            result = find_near_duplicates_dask(texts, threshold=0.8, client=client, npartitions=partitions)
-            seconds["list"] = time.perf_counter() - started
-        assert np.array_equal(result.roots, expected_roots), "dask and pandas disagree"
+    runs["parquet"]()
+    seconds = {"parquet": sum(timed("parquet") for _ in range(repeats)) / repeats,  # workers read the shards
+               "list": timed("list")}  # the driver holds the texts and scatters them
     close_dask_clients()
     return seconds
 

@@ -179,17 +179,17 @@ def find_near_duplicates_dask(texts, threshold: float = 0.8, num_perm: int = 128
         block = owner[:, 0] * len(parts) + owner[:, 1]
         order = np.argsort(block, kind="stable")
         boundaries = np.flatnonzero(np.diff(block[order])) + 1
-        futures = []
-        for selected in np.split(order, boundaries):
+        selections, futures = np.split(order, boundaries), []
+        for selected in selections:
             first, second = owner[selected[0]]
             pairs = np.searchsorted(needed[first], candidates[selected])  # indices into the first's sets
             if second != first:  # the second document's index follows the first partition's sets
                 pairs[:, 1] = len(needed[first]) + np.searchsorted(needed[second], candidates[selected, 1])
-            futures.append((selected, client.submit(
+            futures.append(client.submit(
                 _verify_block, pairs, shingle_sets[first], None if first == second else shingle_sets[second],
-                verify, threshold, num_perm, seed)))
-        for selected, future in futures:
-            similarity[selected] = future.result()
+                verify, threshold, num_perm, seed))
+        for selected, values in zip(selections, client.gather(futures)):  # one round trip for all blocks
+            similarity[selected] = values
     verified = candidates[similarity >= threshold]
 
     # 4: clusters on the driver
