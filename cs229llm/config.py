@@ -11,11 +11,13 @@ from __future__ import annotations
 import functools
 import os
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
+import torch
 
 from .errors import InputError
+from .paths import cache_dir
 
 PROFILE_ENV = "CS229LLM_PROFILE"
 PROFILES = ("ci", "laptop", "gpu")
@@ -30,7 +32,6 @@ class Profile:
         name: ``ci`` (seconds, for tests), ``laptop`` (minutes on a laptop CPU) or ``gpu``.
         description: one line a learner can read.
     """
-
     name: str
     description: str
 
@@ -70,8 +71,6 @@ def by_profile(ci, laptop, gpu=None, profile: str | Profile | None = None):
 
 def dataclass_from_dict(cls, values: dict):
     """Build the dataclass ``cls`` from ``values``, refusing unknown keys with a clear message."""
-    from dataclasses import fields
-
     known = {f.name for f in fields(cls)}
     unknown = sorted(set(values) - known)
     if unknown:
@@ -84,8 +83,6 @@ def dataclass_from_dict(cls, values: dict):
 
 def choose_device(prefer: str | None = None) -> str:
     """``"cuda"`` when a CUDA GPU is present (or ``prefer`` says so), else ``"cpu"``."""
-    import torch
-
     if prefer:
         if prefer.startswith("cuda") and not torch.cuda.is_available():
             raise InputError("device 'cuda' was asked for, but no CUDA GPU is visible to PyTorch")
@@ -126,8 +123,6 @@ def autocast_dtype(device: str):
     CUDA: bf16 where the GPU supports it (Ampere and newer), else fp16 (with a GradScaler).
     CPU: bf16 only where the CPU supports it in hardware (see :func:`cpu_bf16_support`).
     """
-    import torch
-
     if device.startswith("cuda"):
         return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
     return torch.bfloat16 if cpu_bf16_support() == "native" else None
@@ -149,8 +144,6 @@ def compile_works() -> bool:
 @functools.lru_cache(maxsize=1)
 def compile_status() -> tuple[bool, str]:
     """``(works, message)`` for ``torch.compile`` on this machine (compiles a tiny function once)."""
-    import torch
-
     enable_compile_cache()
     try:
         compiled = torch.compile(lambda x: torch.nn.functional.gelu(x) * 2.0 + 1.0)
@@ -166,8 +159,6 @@ def compile_status() -> tuple[bool, str]:
 
 def enable_compile_cache() -> str:
     """Point inductor's kernel cache at a persistent folder (a cold compile costs 15-30 s)."""
-    from .paths import cache_dir
-
     path = os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", str(cache_dir() / "inductor"))
     return path
 
@@ -177,8 +168,6 @@ def enable_compile_cache() -> str:
 
 def seed_everything(seed: int) -> None:
     """Seed Python, NumPy and PyTorch so a run is reproducible from its config."""
-    import torch
-
     random.seed(seed)
     np.random.seed(seed % (2**32))
     torch.manual_seed(seed)
@@ -190,8 +179,6 @@ def set_threads(num_threads: int | None = None) -> int:
     Two trainings at once with all cores each slow each other down badly: give each one
     thread when running several.
     """
-    import torch
-
     if num_threads is None:
         num_threads = int(os.environ.get("CS229LLM_THREADS", os.cpu_count() or 1))
     num_threads = max(1, int(num_threads))

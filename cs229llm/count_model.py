@@ -8,6 +8,7 @@ the distribution before sampling: p_i ∝ p_i^(1/T).
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from collections import Counter, defaultdict
 
@@ -44,8 +45,6 @@ def is_prose(paragraph: str, min_words: int = 8) -> bool:
 
 def stdlib_documentation(modules=DEFAULT_DOC_MODULES) -> str:
     """Prose paragraphs of the docstrings of some standard-library modules and their members."""
-    import importlib
-
     docs = []
     for name in modules:
         module = importlib.import_module(name)

@@ -9,6 +9,9 @@ from __future__ import annotations
 import importlib
 import platform
 from dataclasses import dataclass
+from importlib import metadata
+
+from . import config
 
 # (import name, distribution name, what the course uses it for)
 REQUIRED = [
@@ -44,7 +47,6 @@ OPTIONAL = [
 @dataclass
 class CheckRow:
     """One line of the environment check."""
-
     name: str
     ok: bool
     detail: str
@@ -52,8 +54,6 @@ class CheckRow:
 
 
 def _version(distribution: str) -> str:
-    from importlib import metadata
-
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:
@@ -75,8 +75,6 @@ def check_packages() -> list[CheckRow]:
 
 def check_torch(try_compile: bool = True) -> list[CheckRow]:
     """Device, precision and compiler facts about this machine."""
-    from . import config
-
     rows = []
     try:
         import torch

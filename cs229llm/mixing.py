@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .data.domain_names import DOMAINS  # noqa: F401  (mixtures are over these domains; re-exported)
 from .errors import InputError
 
-DOMAINS = ("code", "books", "encyclopedic", "news", "entertainment", "forums", "science", "shopping")
 REPETITION_LIMIT = 4.0  # epochs; data-constrained scaling (Muennighoff et al. 2023)
 
 

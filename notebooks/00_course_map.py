@@ -56,9 +56,9 @@ COURSE = [
     ("05_tokenization", "BPE from scratch and fast, compression per domain", "cs229llm.tokenization"),
     ("06_mixed_precision_and_fusion", "bf16, fp32 master weights, torch.compile and the roofline", "cs229llm.training.precision, cs229llm.systems"),
     ("07_pretraining", "training a small GPT on the mixture, live per-domain curves", "cs229llm.model, cs229llm.training"),
-    ("08_annealing", "a final phase on the best data", "cs229llm.training.anneal"),
+    ("08_annealing", "a final phase on the best data", "cs229llm.experiments.anneal"),
     ("09_evaluation", "bits per byte per domain, multiple choice, contamination", "cs229llm.evaluation"),
-    ("10_capstone_data_vs_architecture", "curated data versus an architecture tweak at equal compute", "cs229llm.run"),
+    ("10_capstone_data_vs_architecture", "curated data versus an architecture tweak at equal compute", "cs229llm.experiments.run"),
 ]
 course_map = pd.DataFrame(COURSE, columns=["notebook", "what you do there", "package modules"])
 course_map["in this copy"] = [(NOTEBOOKS / f"{name}.ipynb").exists() for name in course_map["notebook"]]

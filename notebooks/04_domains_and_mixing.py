@@ -127,7 +127,8 @@ for mixture in PUBLISHED_MIXTURES.values():
 # after, so the plan warns past 4.
 
 # %%
-from cs229llm.tokenization.shards import prepare_token_data, tokens_per_domain
+from cs229llm.experiments.course_data import prepare_token_data
+from cs229llm.tokenization.shards import tokens_per_domain
 
 token_dir = prepare_token_data()
 available = tokens_per_domain(token_dir / "train")
@@ -204,9 +205,8 @@ print(f"uniform proportions would read Enron Emails {epochs_by_rule.loc['Enron E
 # %%
 import json
 
-from cs229llm.mixing_law import (
-    ProxySettings, fit_mixing_law, leave_one_out, load_proxy_runs, proxy_mixtures, run_proxy_experiments,
-)
+from cs229llm.experiments.mixing_runs import ProxySettings, load_proxy_runs, run_proxy_experiments
+from cs229llm.mixing_law import fit_mixing_law, leave_one_out, proxy_mixtures
 from cs229llm.paths import runs_dir
 
 REGENERATE = False

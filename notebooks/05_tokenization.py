@@ -158,7 +158,7 @@ print(f"both round-trip exactly; compression differs by {agreement:.2%}; "
 # of its text, and a mixture set "in tokens" gives it less text than the weights suggest.
 
 # %%
-from cs229llm.tokenization.shards import prepare_token_data
+from cs229llm.experiments.course_data import prepare_token_data
 from cs229llm.tokenization.train import load_tokenizer
 
 token_dir = prepare_token_data()  # trains the course tokenizer once and writes the token shards (section 5)

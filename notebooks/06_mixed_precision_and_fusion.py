@@ -114,7 +114,7 @@ show_rounding()
 # **fp32 master copy**. The right panel counts, at every step, the fraction of weights the step left exactly unchanged.
 
 # %%
-from cs229llm.training.precision import master_weights_experiment
+from cs229llm.experiments.precision import master_weights_experiment
 from cs229llm.viz.live import LiveFigure
 
 MASTER_STEPS = config.by_profile(ci=40, laptop=150)
@@ -270,7 +270,7 @@ plt.show()
 
 # %%
 from cs229llm.model import GPTConfig
-from cs229llm.systems.fusion import training_step_benchmark
+from cs229llm.experiments.step_bench import training_step_benchmark
 
 step_config = GPTConfig(vocab_size=512, block_size=config.by_profile(ci=64, laptop=128), n_layer=2, n_head=2,
                         n_embd=config.by_profile(ci=64, laptop=128))
@@ -308,7 +308,7 @@ print({key: f"{value:,.0f} tok/s" for key, value in step_rates.items()})
 # faster 16-bit matmuls (tensor cores on a GPU, AMX on recent server CPUs).
 
 # %%
-from cs229llm.systems.fusion import matmul_time_share
+from cs229llm.experiments.step_bench import matmul_time_share
 
 share = matmul_time_share(step_config, batch_size=8)
 fig, ax = plt.subplots(figsize=(7, 1.6))

@@ -48,7 +48,7 @@ print(f"profile: {profile.name} ({profile.description}); device {DEVICE}")
 
 # %%
 from cs229llm.tokenization.shards import tokens_per_domain
-from cs229llm.training.course_data import course_data
+from cs229llm.experiments.course_data import course_data
 
 BATCH_SIZE = config.by_profile(ci=8, laptop=16, gpu=32)
 SEQ_LEN = config.by_profile(ci=64, laptop=128, gpu=512)
@@ -132,7 +132,8 @@ print(model.num_parameters())
 
 # %%
 from cs229llm.systems.roofline import measure_matmul_flops
-from cs229llm.training.trainer import LiveTrainingPlot, TrainConfig, peak_flops_for, train
+from cs229llm.training.trainer import TrainConfig, peak_flops_for, train
+from cs229llm.viz.training_plot import LiveTrainingPlot
 
 STEPS = config.by_profile(ci=48, laptop=600, gpu=3000)
 peak = peak_flops_for(DEVICE) or measure_matmul_flops(device=DEVICE)

@@ -43,7 +43,7 @@ print(f"profile: {profile.name} ({profile.description}); torch threads: {threads
 # it three ways. Every arm runs the same number of steps on the same batch size: equal compute.
 
 # %%
-from cs229llm.training.anneal import ARMS, arm_schedules, branch_step
+from cs229llm.experiments.anneal import ARMS, arm_schedules, branch_step
 from cs229llm.training.trainer import TrainConfig
 
 STEPS = by_profile(ci=150, laptop=1200, gpu=3000)
@@ -106,7 +106,7 @@ show_schedule()
 
 # %%
 from cs229llm.tokenization.shards import MixtureSampler, read_manifest
-from cs229llm.training.anneal import prepare_anneal_data
+from cs229llm.experiments.anneal import prepare_anneal_data
 
 work = cache_dir() / f"notebook08-{profile.name}"
 data = prepare_anneal_data(work, vocab_size=by_profile(ci=512, laptop=2048),
@@ -130,7 +130,7 @@ print("hq in the web mixture:", "hq" in data.web_weights)
 from cs229llm.config import seed_everything
 from cs229llm.evaluation.perplexity import make_eval_fn
 from cs229llm.model import GPT, GPTConfig
-from cs229llm.training.anneal import comparison_table, run_annealing_arms
+from cs229llm.experiments.anneal import comparison_table, run_annealing_arms
 
 model_config = GPTConfig(vocab_size=data.tokenizer.vocab_size, block_size=by_profile(ci=64, laptop=128),
                          n_layer=by_profile(ci=2, laptop=4), n_head=by_profile(ci=2, laptop=4),

@@ -45,7 +45,7 @@ print(f"profile: {profile.name} ({profile.description}); torch threads: {threads
 from cs229llm.data.samples import domain_corpus
 from cs229llm.model import GPTConfig
 from cs229llm.tokenization.train import train_tokenizer
-from cs229llm.training.small_runs import train_small_model
+from cs229llm.experiments.small_runs import train_small_model
 
 train_docs, heldout_docs = domain_corpus("train"), domain_corpus("heldout")
 train_by_domain = {d: g["text"].tolist() for d, g in train_docs.groupby("domain")}
@@ -227,7 +227,8 @@ assert greedy == generate(model, tokenizer, PROMPT, 20, temperature=1.0, top_k=1
 # also occur in the training data. First the check on our real split: held-out documents against the training texts.
 
 # %%
-from cs229llm.evaluation.contamination import NgramIndex, contamination_report, planted_contamination_experiment
+from cs229llm.evaluation.contamination import NgramIndex, contamination_report
+from cs229llm.experiments.contamination import planted_contamination_experiment
 
 index = NgramIndex(n=13).add_texts(train_docs["text"])
 natural = contamination_report(index, items)

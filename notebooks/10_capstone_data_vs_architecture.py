@@ -71,7 +71,7 @@ from dataclasses import replace
 from cs229llm.data.samples import domain_corpus
 from cs229llm.model import GPT, GPTConfig
 from cs229llm.tokenization.train import train_tokenizer
-from cs229llm.training.small_runs import train_small_model
+from cs229llm.experiments.small_runs import train_small_model
 
 tokenizer = train_tokenizer(domain_corpus("train")["text"].tolist(), vocab_size=by_profile(ci=512, laptop=2048))
 heldout = {d: g["text"].tolist()[:by_profile(ci=4, laptop=15)] for d, g in domain_corpus("heldout").groupby("domain")}

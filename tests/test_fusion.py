@@ -5,6 +5,7 @@ import json
 import pytest
 import torch
 
+from cs229llm.experiments import step_bench
 from cs229llm.systems import fusion, roofline
 
 
@@ -73,7 +74,7 @@ def test_training_step_benchmark_reports_tokens_per_second():
     from cs229llm.model import GPTConfig
 
     config = GPTConfig(vocab_size=64, block_size=16, n_layer=1, n_head=2, n_embd=16)
-    results = fusion.training_step_benchmark(config, batch_size=2, steps=2, warmup=1,
+    results = step_bench.training_step_benchmark(config, batch_size=2, steps=2, warmup=1,
                                              variants=(("eager", "fp32"), ("eager", "bf16")))
     assert results["eager_fp32_tok_s"] > 0 and results["eager_bf16_tok_s"] > 0
 
@@ -96,7 +97,7 @@ def test_matmul_share_is_a_fraction_and_bounds_compile():
     from cs229llm.model import GPTConfig
 
     config = GPTConfig(vocab_size=64, block_size=16, n_layer=1, n_head=2, n_embd=16)
-    share = fusion.matmul_time_share(config, batch_size=2, steps=1)
+    share = step_bench.matmul_time_share(config, batch_size=2, steps=1)
     assert 0.0 < share["matmul_share"] < 1.0
     assert share["compile_only_bound"] == pytest.approx(1.0 / share["matmul_share"])
     assert 0.0 < share["matmul_s"] < share["step_s"]

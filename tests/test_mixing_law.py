@@ -5,14 +5,8 @@ import pandas as pd
 import pytest
 
 from cs229llm.errors import InputError
-from cs229llm.mixing_law import (
-    ProxySettings,
-    fit_mixing_law,
-    leave_one_out,
-    load_proxy_runs,
-    proxy_mixtures,
-    run_proxy_experiments,
-)
+from cs229llm.experiments.mixing_runs import ProxySettings, load_proxy_runs, run_proxy_experiments
+from cs229llm.mixing_law import fit_mixing_law, leave_one_out, proxy_mixtures
 
 DOMAINS = ["code", "books", "news"]
 

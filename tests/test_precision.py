@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from cs229llm.errors import InputError
+from cs229llm.experiments import precision as experiments_precision
 from cs229llm.training import precision
 
 
@@ -42,7 +43,7 @@ def test_resolve_precision():
 
 @pytest.mark.slow
 def test_master_weights_experiment_shows_swallowed_updates():
-    history = precision.master_weights_experiment(steps=20, lr=3e-5)
+    history = experiments_precision.master_weights_experiment(steps=20, lr=3e-5)
     assert len(history["loss_bf16_weights"]) == len(history["loss_fp32_master"]) == 20
     # with fp32 master weights essentially every element moves; with bf16 storage many do not
     assert max(history["swallowed_fp32_master"]) < 0.01

@@ -163,7 +163,7 @@ def test_prepare_token_data_builds_once_and_rebuilds_when_the_corpus_changes(tmp
     import pandas as pd
 
     from cs229llm.data import samples
-    from cs229llm.tokenization.shards import prepare_token_data
+    from cs229llm.experiments.course_data import prepare_token_data
 
     corpus = {"train": pd.DataFrame([{"id": f"{d}-{i}", "domain": d, "text": t}
                                      for d, texts in CORPUS.items() for i, t in enumerate(texts)]),

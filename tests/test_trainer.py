@@ -172,7 +172,7 @@ def test_cli_settings_merge_defaults_file_and_flags(tmp_path):
 
 
 def test_parse_mixture():
-    from cs229llm.training.course_data import parse_mixture
+    from cs229llm.experiments.course_data import parse_mixture
 
     assert parse_mixture("code=2, news=1") == {"code": 2.0, "news": 1.0}
     with pytest.raises(InputError, match="domain=weight"):
@@ -192,7 +192,7 @@ def test_cli_train_writes_a_run_directory(tmp_path, capsys):
 
 
 def test_live_plot_redraws_one_figure_on_evals_and_throttles_train_events():
-    from cs229llm.training.trainer import LiveTrainingPlot
+    from cs229llm.viz.training_plot import LiveTrainingPlot
 
     plot = LiveTrainingPlot(min_interval_s=60.0)
     for step in range(1, 6):

@@ -7,10 +7,10 @@ Each benchmark lives in a module ``cs229llm/commands/bench_<name>.py`` with a
 import importlib
 import pkgutil
 
+from .. import commands
+
 
 def register(subparsers) -> None:
-    from .. import commands
-
     parser = subparsers.add_parser("bench", help="benchmarks (last output line is one JSON object)")
     bench_subparsers = parser.add_subparsers(dest="bench", metavar="BENCHMARK")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):

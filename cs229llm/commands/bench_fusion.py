@@ -6,6 +6,10 @@ bytes timed round-robin with it, the compiled fraction of that copy, speedup), t
 
 import json
 
+from ..config import choose_device, set_threads
+from ..errors import InputError
+from ..systems.fusion import default_cases, run_fusion_benchmarks, summary_json
+
 
 def register_bench(bench_subparsers) -> None:
     parser = bench_subparsers.add_parser("fusion", help="operator fusion: eager vs torch.compile, GB/s vs copy")
@@ -39,9 +43,6 @@ def format_table(summary: dict) -> str:
 def run_benchmark(elements: int = 1 << 22, repeats: int = 10, use_compile: bool = True, device=None,
                   threads=None) -> dict:
     """Run the four fusion cases (sizes scaled from ``elements``) and return the summary."""
-    from ..config import choose_device, set_threads
-    from ..systems.fusion import default_cases, run_fusion_benchmarks
-
     set_threads(threads)
     device = choose_device(device)
     rows = max(64, elements // 1024)
@@ -50,9 +51,6 @@ def run_benchmark(elements: int = 1 << 22, repeats: int = 10, use_compile: bool 
 
 
 def run(args) -> int:
-    from ..errors import InputError
-    from ..systems.fusion import summary_json
-
     if args.elements < 1024:
         raise InputError("--elements must be at least 1024")
     summary = run_benchmark(args.elements, args.repeats, not args.no_compile, args.device, args.threads)

@@ -7,8 +7,14 @@ error on pairs of known Jaccard against the theory sqrt(J(1-J)/k).
 
 from __future__ import annotations
 
+import collections
 import json
 import time
+
+import numpy as np
+
+from ..config import by_profile, set_threads
+from ..data.minhash import datasketch_signatures, estimated_jaccard, exact_jaccard, minhash_signatures
 
 
 def register_bench(bench_subparsers) -> None:
@@ -25,10 +31,6 @@ def register_bench(bench_subparsers) -> None:
 def benchmark_vocabulary(seed: int = 0) -> list[str]:
     """Words ranked by frequency: from the sample crawl's clean texts when the samples are
     installed, else 20,000 random letter strings."""
-    import collections
-
-    import numpy as np
-
     try:
         from ..data.samples import domain_corpus
 
@@ -45,8 +47,6 @@ def benchmark_vocabulary(seed: int = 0) -> list[str]:
 def benchmark_documents(count: int, doc_bytes: int = 2048, seed: int = 0, vocabulary=None) -> list[str]:
     """``count`` independent documents of about ``doc_bytes`` bytes: words drawn with Zipf
     frequencies (exponent 1.1) from :func:`benchmark_vocabulary`."""
-    import numpy as np
-
     vocabulary = np.array(vocabulary if vocabulary is not None else benchmark_vocabulary(seed), dtype=object)
     rng = np.random.default_rng(seed)
     mean_length = float(np.mean([len(w) for w in vocabulary[:1000]])) + 1.0
@@ -82,10 +82,6 @@ def estimator_error(signature_function, num_perm: int, ngram: int, pairs: int = 
     """RMS error of the Jaccard estimate over ``pairs`` document pairs at known Jaccard (each under
     several permutation seeds: ``signature_function(texts, seed)``), and the theory
     sqrt(mean J(1-J)/k). Returns ``{"rms": .., "theory": .., "ratio": ..}``."""
-    import numpy as np
-
-    from ..data.minhash import estimated_jaccard, exact_jaccard
-
     rng = np.random.default_rng(seed)
     texts, truths = [], []
     for index, base in enumerate(benchmark_documents(pairs, 2048, seed=seed + 1)):
@@ -111,9 +107,6 @@ def estimator_error(signature_function, num_perm: int, ngram: int, pairs: int = 
 def run_minhash_benchmark(docs: int | None = None, num_perm: int = 128, ngram: int = 5, doc_bytes: int = 2048,
                           repeats: int = 3) -> dict:
     """Time the three paths on the same documents; returns rates, error ratios and a text table."""
-    from ..config import by_profile
-    from ..data.minhash import datasketch_signatures, minhash_signatures
-
     docs = docs or by_profile(ci=2000, laptop=20_000)
     texts = benchmark_documents(docs, doc_bytes)
     bulk_docs = min(docs, by_profile(ci=300, laptop=2000))
@@ -146,8 +139,6 @@ def run_minhash_benchmark(docs: int | None = None, num_perm: int = 128, ngram: i
 
 
 def run(args) -> int:
-    from ..config import set_threads
-
     set_threads(1)
     result = run_minhash_benchmark(docs=args.docs, num_perm=args.num_perm, ngram=args.ngram,
                                    doc_bytes=args.doc_bytes, repeats=args.repeats)

@@ -5,7 +5,13 @@ Writes synthetic per-domain shards (8 domains, random ids) to a temporary folder
 """
 
 import json
+import tempfile
 import time
+
+import numpy as np
+
+from ..data.domain_names import DOMAINS
+from ..tokenization.shards import MixtureSampler, write_shards
 
 
 def register_bench(bench_subparsers) -> None:
@@ -19,12 +25,9 @@ def register_bench(bench_subparsers) -> None:
 
 class _RandomTokenizer:
     """Stands in for a tokenizer: random ids, so the benchmark needs no corpus."""
-
     vocab_size, eot_id, fingerprint = 2048, 0, "benchmark"
 
     def __init__(self, tokens_per_document: int, seed: int = 0):
-        import numpy as np
-
         self.rng = np.random.default_rng(seed)
         self.tokens_per_document = tokens_per_document
 
@@ -35,11 +38,6 @@ class _RandomTokenizer:
 def run_benchmark(batch_size: int = 32, seq_len: int = 256, batches: int = 300,
                   tokens_per_domain: int = 2_000_000) -> dict:
     """Time ``batches`` calls of ``next_batch``; return tokens/s and the setup."""
-    import tempfile
-
-    from ..mixing import DOMAINS
-    from ..tokenization.shards import MixtureSampler, write_shards
-
     with tempfile.TemporaryDirectory() as folder:
         documents = max(1, tokens_per_domain // 100_000)
         write_shards({d: ["x"] * documents for d in DOMAINS}, _RandomTokenizer(100_000), folder)

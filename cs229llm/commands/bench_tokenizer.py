@@ -6,7 +6,14 @@ seconds, MB/s and bytes per token. Targets: teaching within 10× the library's t
 """
 
 import json
+import statistics
 import time
+
+from ..data.documents import read_table, require_columns
+from ..data.samples import domain_corpus
+from ..errors import InputError
+from ..tokenization.bpe import TeachingBPE
+from ..tokenization.train import bytes_per_token, train_tokenizer
 
 TARGET_BYTES = 1_000_000
 VOCAB_SIZE = 768
@@ -26,15 +33,9 @@ def benchmark_corpus(target_bytes: int, path=None) -> list[str]:
 
     The corpus is cycled when it is smaller than the target, so the task size is always the same.
     """
-    from ..errors import InputError
-
     if path is None:
-        from ..data.samples import domain_corpus
-
         texts = [text for text in domain_corpus("train")["text"].tolist() if text]
     else:
-        from ..data.documents import read_table, require_columns
-
         table = read_table(path)
         require_columns(table, ["text"])
         texts = [text for text in table["text"].tolist() if text]
@@ -56,12 +57,6 @@ def run_benchmark(target_bytes: int = TARGET_BYTES, vocab_size: int = VOCAB_SIZE
     are the fastest runs. Round-robin (HF, teaching, HF, teaching, ...) lets a burst of load
     on a shared machine hit both alike.
     """
-    import statistics
-
-    from ..errors import InputError
-    from ..tokenization.bpe import TeachingBPE
-    from ..tokenization.train import bytes_per_token, train_tokenizer
-
     if repeats < 1:
         raise InputError("--repeats must be at least 1")
     texts = benchmark_corpus(target_bytes, path)

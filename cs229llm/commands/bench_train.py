@@ -11,6 +11,11 @@ compile alone can gain (:func:`~cs229llm.systems.fusion.matmul_time_share`).
 
 import json
 
+from ..config import choose_device, cpu_bf16_support, set_threads
+from ..experiments.step_bench import matmul_time_share, training_step_benchmark
+from ..model import GPT, GPTConfig
+from ..training.trainer import peak_flops_for
+
 
 def register_bench(bench_subparsers) -> None:
     parser = bench_subparsers.add_parser("train", help="training step tokens/s: eager fp32 vs compiled + bf16")
@@ -30,15 +35,9 @@ def register_bench(bench_subparsers) -> None:
 def run_benchmark(steps=5, batch_size=16, seq_len=128, layers=4, width=128, heads=4, vocab=4096, device=None,
                   threads=None, use_compile=True) -> dict:
     """Measure tokens/s of each variant; return the results dict (see module docstring)."""
-    from ..config import choose_device, set_threads
-    from ..model import GPTConfig
-    from ..systems.fusion import training_step_benchmark
-    from ..training.trainer import peak_flops_for
-
     set_threads(threads)
     device = choose_device(device)
     config = GPTConfig(vocab_size=vocab, block_size=seq_len, n_layer=layers, n_head=heads, n_embd=width)
-    from ..config import cpu_bf16_support
 
     variants = [("eager", "fp32")] + ([("compiled", "fp32")] if use_compile else []) + [("eager", "bf16")] + \
         ([("compiled", "bf16")] if use_compile else [])
@@ -48,8 +47,6 @@ def run_benchmark(steps=5, batch_size=16, seq_len=128, layers=4, width=128, head
     results["device"] = device
     results["torch"] = __import__("torch").__version__
     if device == "cpu":
-        from ..systems.fusion import matmul_time_share
-
         results["cpu_bf16"] = cpu_bf16_support()
         # Amdahl: compile fuses what lies between the matmuls; it does not make the matmuls faster
         results.update(matmul_time_share(config, batch_size=batch_size, device=device))
@@ -58,8 +55,6 @@ def run_benchmark(steps=5, batch_size=16, seq_len=128, layers=4, width=128, head
             results[f"speedup_{key[:-6]}_vs_eager_fp32"] = results[key] / results["eager_fp32_tok_s"]
     peak = peak_flops_for(device)
     if peak:
-        from ..model import GPT
-
         flops = GPT(config).flops_per_token()
         best = max(v for k, v in results.items() if k.endswith("_tok_s"))
         results["mfu_best"] = flops * best / peak

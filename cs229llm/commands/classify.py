@@ -1,4 +1,6 @@
 """``cs229llm classify``: add ``domain`` and ``domain_score`` to a documents table."""
+from ..data.documents import read_documents, write_table
+from ..data.domains import classify_domains, confusion_table, load_model, train_on_sample_crawl
 
 
 def register(subparsers) -> None:
@@ -14,9 +16,6 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from ..data.documents import read_documents, write_table
-    from ..data.domains import classify_domains, confusion_table, load_model, train_on_sample_crawl
-
     docs = read_documents(args.input, args.output)
     if args.model:
         model = load_model(args.model)

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
+from ..data import download
+from ..data.documents import write_table
+from ..data.samples import build_samples, crawl_paths, load_labels
+from ..data.sources import local_corpus
+from ..data.warc import read_warc
+
 
 def register(subparsers) -> None:
     """Add ``cs229llm data`` and its actions to the command line."""
@@ -34,10 +42,6 @@ def register(subparsers) -> None:
 
 def run_build(args) -> int:
     """``data build-samples``: write the samples (default data_samples/) and list the files."""
-    import time
-
-    from ..data.samples import build_samples
-
     start = time.perf_counter()
     summary = build_samples(args.out, args.seed)
     print(f"built {summary['records']} WARC records from {summary['base_documents']} base documents "
@@ -49,9 +53,6 @@ def run_build(args) -> int:
 
 def run_summary(args) -> int:
     """``data summary``: label counts and the WARC reader's report on the sample crawl."""
-    from ..data.samples import crawl_paths, load_labels
-    from ..data.warc import read_warc
-
     labels = load_labels(args.root)
     print(f"{len(labels)} records, {labels['base_doc'].replace('', None).nunique()} base documents, "
           f"{labels['dup_group'].nunique()} duplicate groups")
@@ -64,8 +65,6 @@ def run_summary(args) -> int:
 
 
 def _write_or_print(frame, out) -> None:
-    from ..data.documents import write_table
-
     if out:
         print(f"wrote {len(frame)} documents to {write_table(frame, out)}")
     else:
@@ -75,8 +74,6 @@ def _write_or_print(frame, out) -> None:
 
 def run_local(args) -> int:
     """``data local-corpus``: documents from the installed Python, printed as counts or written out."""
-    from ..data.sources import local_corpus
-
     frame = local_corpus(max_docs=args.max_docs)
     _write_or_print(frame, args.out)
     return 0
@@ -84,8 +81,6 @@ def run_local(args) -> int:
 
 def run_download(args) -> int:
     """``data download``: fetch one Common Crawl file or Parquet shard and read it into documents."""
-    from ..data import download
-
     if args.kind == "commoncrawl":
         frame, report = download.load_commoncrawl(args.path, base_url=args.base_url, max_docs=args.max_docs)
         print(report)

@@ -1,4 +1,10 @@
 """``cs229llm dedup``: MinHash LSH near-dedup of a documents table (clusters, one kept per cluster)."""
+import time
+
+from ..data.dedup import near_dedup, resolve_banding
+from ..data.documents import check_output_path, funnel, read_documents, write_table
+from ..data.pipeline import close_dask_clients, dask_client
+from ..errors import InputError
 
 
 def register(subparsers) -> None:
@@ -23,12 +29,6 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    import time
-
-    from ..data.dedup import near_dedup, resolve_banding
-    from ..data.documents import check_output_path, funnel, read_documents, write_table
-    from ..errors import InputError
-
     check_output_path(args.output)
     if args.ngram < 1:
         raise InputError(f"--ngram must be at least 1, got {args.ngram}")
@@ -36,8 +36,6 @@ def run(args) -> int:
     docs = read_documents(args.input)
     client = None
     if args.engine == "dask":
-        from ..data.pipeline import dask_client
-
         client = dask_client(args.scheduler)
     started = time.perf_counter()
     try:
@@ -45,8 +43,6 @@ def run(args) -> int:
                          rows=rows, seed=args.seed, engine=args.engine, verify=args.verify, client=client)
     finally:
         if client is not None:
-            from ..data.pipeline import close_dask_clients
-
             close_dask_clients()
     seconds = time.perf_counter() - started
     write_table(out, args.output)

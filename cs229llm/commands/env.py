@@ -1,4 +1,5 @@
 """``cs229llm env``: the environment check (OK/FAIL per dependency, device, bf16, compile)."""
+from ..envcheck import all_required_ok, format_rows, run_checks
 
 
 def register(subparsers) -> None:
@@ -8,8 +9,6 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from ..envcheck import all_required_ok, format_rows, run_checks
-
     rows = run_checks(try_compile=not args.no_compile)
     print(format_rows(rows))
     ok = all_required_ok(rows)

@@ -3,6 +3,17 @@
 With ``--lm-eval TASK,...`` the model also runs lm-evaluation-harness tasks through the adapter
 (standard tasks download their data; ``--include`` points at local task YAMLs).
 """
+import json
+
+from ..data.samples import domain_corpus
+from ..errors import InputError
+from ..evaluation.generate import generate
+from ..evaluation.lm_eval_adapter import run_harness
+from ..evaluation.multiple_choice import evaluate_multiple_choice, summarize_by_domain
+from ..evaluation.perplexity import bits_per_byte_by_domain
+from ..evaluation.tasks import cloze_items, split_items
+from ..tokenization.train import load_tokenizer
+from ..training.checkpoint import load_pretrained
 
 
 def register(subparsers) -> None:
@@ -22,20 +33,9 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    import json
-
-    from ..data.samples import domain_corpus
-    from ..evaluation.generate import generate
-    from ..evaluation.multiple_choice import evaluate_multiple_choice, summarize_by_domain
-    from ..evaluation.perplexity import bits_per_byte_by_domain
-    from ..evaluation.tasks import cloze_items, split_items
-    from ..tokenization.train import load_tokenizer
-    from ..training.checkpoint import load_pretrained
-
     model, state = load_pretrained(args.run_dir)
     tokenizer = load_tokenizer(args.tokenizer)
     if tokenizer.vocab_size != model.config.vocab_size:
-        from ..errors import InputError
         raise InputError(f"tokenizer has {tokenizer.vocab_size} ids but the model expects {model.config.vocab_size}: "
                          "pass the tokenizer the model was trained with")
     heldout = domain_corpus("heldout")
@@ -53,8 +53,6 @@ def run(args) -> int:
         print(f"\n{prompt!r} -> {text!r}")
     result = {"step": state.get("step"), "bpb": bpb, "multiple_choice": summary}
     if args.lm_eval:
-        from ..evaluation.lm_eval_adapter import run_harness
-
         result["lm_eval"] = run_harness(model, tokenizer, [t for t in args.lm_eval.split(",") if t],
                                         include_path=args.include, limit=args.limit, seed=args.seed)
         print("\nlm-evaluation-harness:", json.dumps(result["lm_eval"], indent=1, default=str))

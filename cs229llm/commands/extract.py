@@ -1,4 +1,10 @@
 """``cs229llm extract``: WARC records -> documents table with main text (drops counted with reasons)."""
+from pathlib import Path
+
+from ..data.documents import check_output_path, drop_reasons, is_kept, write_table
+from ..data.extract import DEFAULT_MAX_HTML_CHARS, extract_text
+from ..data.warc import read_warc
+from ..errors import InputError
 
 
 def register(subparsers) -> None:
@@ -18,10 +24,6 @@ def register(subparsers) -> None:
 
 def warc_inputs(path) -> list:
     """The WARC files named by ``path`` (a file, or every .warc/.warc.gz in a folder, sorted)."""
-    from pathlib import Path
-
-    from ..errors import InputError
-
     path = Path(path)
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.name.endswith((".warc", ".warc.gz")))
@@ -36,10 +38,6 @@ def warc_inputs(path) -> list:
 
 
 def run(args) -> int:
-    from ..data.documents import check_output_path, drop_reasons, is_kept, write_table
-    from ..data.extract import DEFAULT_MAX_HTML_CHARS, extract_text
-    from ..data.warc import read_warc
-
     check_output_path(args.output)
     docs, report = read_warc(warc_inputs(args.input), include_skipped=True)
     if "text" not in docs.columns:

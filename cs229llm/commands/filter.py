@@ -1,4 +1,9 @@
 """``cs229llm filter``: language ID, optional PII masking and quality rules on a documents table."""
+from ..data.documents import drop_reasons, read_documents, write_table
+from ..data.langid import identify_language
+from ..data.pii import mask_pii, pii_summary
+from ..data.pipeline import Stage, close_dask_clients, funnel, run_pipeline
+from ..data.quality import quality_filter, resolve_rules
 
 
 def register(subparsers) -> None:
@@ -22,12 +27,6 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from ..data.documents import drop_reasons, read_documents, write_table
-    from ..data.langid import identify_language
-    from ..data.pii import mask_pii, pii_summary
-    from ..data.pipeline import Stage, close_dask_clients, funnel, run_pipeline
-    from ..data.quality import quality_filter, resolve_rules
-
     docs = read_documents(args.input, args.output)
     docs["text"] = docs["text"].fillna("").astype(str)
     languages = args.lang or ["en"]

@@ -1,4 +1,8 @@
 """``cs229llm mix``: print a mixture plan (tokens, epochs, warnings per domain) for weights and a budget."""
+from ..errors import InputError
+from ..experiments.course_data import default_token_dir
+from ..mixing import DOMAINS, Mixture, parse_weights
+from ..tokenization.shards import tokens_per_domain
 
 
 def register(subparsers) -> None:
@@ -19,17 +23,11 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from ..mixing import DOMAINS, Mixture, parse_weights
-
     if args.available:
         available = parse_weights(args.available)
     elif args.shards:
-        from ..tokenization.shards import tokens_per_domain
-
         available = tokens_per_domain(args.shards)
     else:
-        from ..tokenization.shards import default_token_dir, tokens_per_domain
-
         train_dir = default_token_dir() / "train"
         if not (train_dir / "manifest.json").is_file():
             return _print_without_corpus(args)
@@ -56,9 +54,6 @@ def run(args) -> int:
 
 def _print_without_corpus(args) -> int:
     """Proportions and tokens only: without a corpus there are no epochs to count."""
-    from ..errors import InputError
-    from ..mixing import DOMAINS, Mixture
-
     if not args.weights or args.budget is None:
         raise InputError("no corpus to plan against: pass --weights and --budget, or give the tokens per "
                          "domain with --available domain=tokens,... or --shards DIR "

@@ -3,6 +3,15 @@
 Without ``--input`` both use the course corpus (``cs229llm.data.samples.domain_corpus``); with it,
 a documents table (.jsonl or .parquet with a ``text`` column, and ``domain`` for shards).
 """
+import json
+import time
+from pathlib import Path
+
+from ..data.documents import read_table, require_columns
+from ..data.samples import domain_corpus
+from ..experiments.course_data import default_token_dir, default_vocab_size, prepare_token_data
+from ..tokenization.shards import write_shards
+from ..tokenization.train import bytes_per_token, describe, load_tokenizer, train_tokenizer
 
 
 def register(subparsers) -> None:
@@ -28,11 +37,7 @@ def register(subparsers) -> None:
 
 
 def _course_or_table(path, split: str):
-    from ..data.documents import read_table, require_columns
-
     if path is None:
-        from ..data.samples import domain_corpus
-
         return domain_corpus(split)
     table = read_table(path)
     require_columns(table, ["text"])
@@ -40,11 +45,6 @@ def _course_or_table(path, split: str):
 
 
 def run_train(args) -> int:
-    import time
-
-    from ..tokenization.shards import default_token_dir, default_vocab_size
-    from ..tokenization.train import bytes_per_token, describe, train_tokenizer
-
     documents = _course_or_table(args.input, "train")
     vocab_size = args.vocab_size or default_vocab_size()
     texts = documents["text"].tolist()
@@ -61,17 +61,10 @@ def run_train(args) -> int:
 
 
 def run_shards(args) -> int:
-    from pathlib import Path
-
-    from ..tokenization.shards import default_token_dir, prepare_token_data, write_shards
-    from ..tokenization.train import load_tokenizer, train_tokenizer
-
     if args.input is None and args.tokenizer is None:
         out = prepare_token_data(vocab_size=args.vocab_size, out_dir=args.out, rebuild=args.rebuild)
         folders = [out / "train", out / "heldout"]
     else:
-        from ..data.documents import require_columns
-
         documents = _course_or_table(args.input, "train")
         require_columns(documents, ["text", "domain"])
         if args.tokenizer:
@@ -81,7 +74,6 @@ def run_shards(args) -> int:
         out = Path(args.out) if args.out else default_token_dir(tokenizer.vocab_size) / "custom"
         write_shards(documents, tokenizer, out)
         folders = [out]
-    import json
 
     for folder in folders:
         manifest = json.loads((folder / "manifest.json").read_text())

@@ -8,6 +8,13 @@ the same command trains data-parallel (gloo on CPU, NCCL on GPUs).
 import json
 from pathlib import Path
 
+from ..config import by_profile, set_threads
+from ..errors import InputError
+from ..experiments.course_data import course_data, parse_mixture, prepare_token_data
+from ..model import GPT, GPTConfig
+from ..training.distributed import distributed_info, shutdown
+from ..training.trainer import TrainConfig, train
+
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("train", help="pretrain a GPT on the domain mixture (writes a run directory)")
@@ -42,8 +49,6 @@ def register(subparsers) -> None:
 
 def read_config_file(path: str) -> dict:
     """The ``{"model": ..., "train": ..., "data": ...}`` tables of a JSON or TOML file."""
-    from ..errors import InputError
-
     file = Path(path)
     if not file.is_file():
         raise InputError(f"config file {path} does not exist")
@@ -64,8 +69,6 @@ def read_config_file(path: str) -> dict:
 
 def default_settings() -> dict:
     """Profile-sized defaults: tiny on ci, a few minutes on a laptop, bigger on a GPU."""
-    from ..config import by_profile
-
     return {
         "model": by_profile(ci=dict(n_layer=2, n_head=2, n_embd=64), laptop=dict(n_layer=4, n_head=4, n_embd=128),
                             gpu=dict(n_layer=12, n_head=12, n_embd=768)),
@@ -104,13 +107,6 @@ def resolve_settings(args) -> dict:
 
 
 def run(args) -> int:
-    from ..config import set_threads
-    from ..errors import InputError
-    from ..model import GPT, GPTConfig
-    from ..training.course_data import course_data, parse_mixture
-    from ..training.distributed import distributed_info, shutdown
-    from ..training.trainer import TrainConfig, train
-
     settings = resolve_settings(args)
     data = dict(settings["data"])
     mixture = data.pop("mixture", None)
@@ -127,7 +123,6 @@ def run(args) -> int:
         # rank 0 builds the tokenizer and shards (once, cached); the others wait, then read them
         import torch.distributed as torch_dist
 
-        from ..tokenization.shards import prepare_token_data
 
         if rank == 0:
             prepare_token_data()

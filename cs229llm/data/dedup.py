@@ -15,8 +15,17 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from .dedup_dask import find_near_duplicates_dask
 from .documents import is_kept, mark_dropped, require_columns
-from .lsh import candidate_pairs, exact_pair_jaccard, optimal_bands_rows, union_find_roots, verify_pairs
+from .lsh import (
+    NearDuplicates,
+    candidate_pairs,
+    check_verify,
+    exact_pair_jaccard,
+    resolve_banding,
+    union_find_roots,
+    verify_pairs,
+)
 from .minhash import has_words, minhash_signatures, shingle_hashes_in_batches, sorted_unique
 
 
@@ -70,7 +79,6 @@ exact_dedup.compares_documents = True  # needs the whole table, not one partitio
 @dataclass
 class LineDedupReport:
     """What line-level dedup removed: counts a notebook or the CLI can print."""
-
     documents: int
     lines_seen: int
     lines_removed: int
@@ -137,52 +145,7 @@ def line_dedup(docs: pd.DataFrame, min_documents: int = 3, stage: str = "line_de
 # ---------------------------------------------------------------- near dedup
 
 
-@dataclass
-class NearDuplicates:
-    """Everything near-dedup found, by document position (input order).
 
-    Attributes:
-        roots: int64 [N] position of each document's cluster root (its first member).
-        signatures: uint32 [N, num_perm] MinHash signatures.
-        candidates: int64 [P, 2] pairs that shared a band.
-        similarity: float [P] verified Jaccard of each candidate.
-        verified: int64 [V, 2] candidates at or above the threshold (the cluster edges).
-        usable: bool [N] documents that took part (kept rows with at least one shingle).
-        bands, rows: the LSH banding used.
-    """
-
-    roots: np.ndarray
-    signatures: np.ndarray
-    candidates: np.ndarray
-    similarity: np.ndarray
-    verified: np.ndarray
-    usable: np.ndarray
-    bands: int
-    rows: int
-
-
-# Verification removes false positives at the cost of one comparison each, while a pair the
-# banding misses is lost for good: so we weigh missed pairs 9x more than datasketch's 1:1
-# (at 0.8 and 128 hashes: 14 x 9 instead of 9 x 13; P(candidate | J=0.8) 0.87 instead of 0.40).
-FALSE_POSITIVE_WEIGHT, FALSE_NEGATIVE_WEIGHT = 0.1, 0.9
-
-
-def resolve_banding(threshold: float, num_perm: int, bands: int | None, rows: int | None,
-                    false_positive_weight: float = FALSE_POSITIVE_WEIGHT,
-                    false_negative_weight: float = FALSE_NEGATIVE_WEIGHT) -> tuple[int, int]:
-    """(bands, rows): the given pair (checked) or the optimum for ``threshold`` under the weights."""
-    if not 0.0 < threshold < 1.0:
-        raise InputError(f"threshold must be between 0 and 1 (exclusive), got {threshold}")
-    if num_perm < 2:
-        raise InputError(f"num_perm must be at least 2, got {num_perm}")
-    if bands is None and rows is None:
-        return optimal_bands_rows(round(float(threshold), 6), int(num_perm),
-                                  false_positive_weight, false_negative_weight)
-    if bands is None or rows is None or bands < 1 or rows < 1:
-        raise InputError("give both bands and rows (positive), or neither to derive them from the threshold")
-    if bands * rows > num_perm:
-        raise InputError(f"bands x rows = {bands * rows} is more than num_perm = {num_perm}")
-    return int(bands), int(rows)
 
 
 def cluster_signatures(signatures: np.ndarray, usable: np.ndarray, threshold: float, bands: int, rows: int,
@@ -224,12 +187,6 @@ def find_near_duplicates(texts, threshold: float = 0.8, num_perm: int = 128, ngr
     roots, candidates, similarity, verified = cluster_signatures(
         signatures, usable, threshold, bands, rows, texts if verify == "exact" else None, ngram)
     return NearDuplicates(roots, signatures, candidates, similarity, verified, usable, bands, rows)
-
-
-def check_verify(verify: str) -> None:
-    """Refuse a verification mode other than ``"exact"`` or ``"estimate"`` (both engines)."""
-    if verify not in ("exact", "estimate"):
-        raise InputError(f"verify must be 'exact' or 'estimate', got {verify!r}")
 
 
 def verify_candidates(candidates: np.ndarray, texts, signatures: np.ndarray, threshold: float,
@@ -292,8 +249,6 @@ def near_dedup(docs: pd.DataFrame, threshold: float = 0.8, num_perm: int = 128, 
     if engine == "pandas":
         roots = find_near_duplicates(texts, threshold, num_perm, ngram, bands, rows, seed, usable, verify).roots
     elif engine == "dask":
-        from .dedup_dask import find_near_duplicates_dask
-
         roots = find_near_duplicates_dask(texts, threshold, num_perm, ngram, bands, rows, seed, usable, verify,
                                           npartitions=npartitions, client=client).roots
     else:

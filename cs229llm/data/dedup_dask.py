@@ -20,13 +20,24 @@ themselves (a ``dask.dataframe`` such as ``dd.read_parquet(...)`` with a ``text`
 
 from __future__ import annotations
 
+import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .dedup import NearDuplicates, check_verify, resolve_banding
-from .lsh import band_keys, bucket_pairs, exact_pair_jaccard, union_find_roots, unique_pairs, verify_pairs
+from .lsh import (
+    NearDuplicates,
+    band_keys,
+    bucket_pairs,
+    check_verify,
+    exact_pair_jaccard,
+    resolve_banding,
+    union_find_roots,
+    unique_pairs,
+    verify_pairs,
+)
 from .minhash import shingle_hashes_in_batches, signatures_from_hashes
+from .pipeline import dask_client
 
 # texts tokenised together, as minhash_signatures does: one byte array for a whole partition
 # (tens of MB) falls out of the CPU cache and made signing five times slower
@@ -102,8 +113,6 @@ def _verify_block(pairs: np.ndarray, first_sets, second_sets, verify: str, thres
 
 def _distribute(texts, usable, npartitions: int | None, workers: int, client):
     """Futures of the prepared partitions (a ``text`` and a ``usable`` column each)."""
-    import dask.dataframe as dd
-
     if isinstance(texts, dd.DataFrame):
         if usable is not None:
             raise InputError("with a Dask table, mark unusable rows in a 'usable' column instead of usable=")
@@ -149,8 +158,6 @@ def find_near_duplicates_dask(texts, threshold: float = 0.8, num_perm: int = 128
     check_verify(verify)
     bands, rows = resolve_banding(threshold, num_perm, bands, rows)
     if client is None:
-        from .pipeline import dask_client
-
         client = dask_client()
     workers = max(1, len(client.scheduler_info().get("workers", {})))
     parts = _distribute(texts, usable, npartitions, workers, client)

@@ -15,9 +15,18 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.linear_model import SGDClassifier
+from sklearn.metrics import accuracy_score, confusion_matrix
+from sklearn.model_selection import GroupShuffleSplit
+from sklearn.preprocessing import normalize
 
 from ..errors import InputError
 from .documents import is_kept, require_columns
+from .extract import extract_text
+from .pipeline import Stage
+from .samples import crawl_paths, load_labels
+from .warc import read_warc
 
 STAGE = "domain_classify"
 # How texts become features; stored with the model so a saved model rebuilds the same vectoriser.
@@ -36,7 +45,6 @@ class DomainModel:
         settings: the HashingVectorizer settings (JSON-able).
         report: accuracy, confusion matrix and split sizes from training (JSON-able).
     """
-
     classes: list[str]
     coef: np.ndarray
     intercept: np.ndarray
@@ -46,8 +54,6 @@ class DomainModel:
 
     def features(self, texts) -> "object":
         """TF-IDF features of ``texts``: a sparse [N, F] matrix, L2-normalised rows."""
-        from sklearn.preprocessing import normalize
-
         counts = _vectoriser(self.settings).transform(_clean_texts(texts))
         counts.data = np.log1p(counts.data)  # sublinear term frequency
         return normalize(counts.multiply(self.idf[None, :]).tocsr())
@@ -75,8 +81,6 @@ class DomainModel:
 
 
 def _vectoriser(settings: dict):
-    from sklearn.feature_extraction.text import HashingVectorizer
-
     options = dict(settings)
     options["ngram_range"] = tuple(options["ngram_range"])
     return HashingVectorizer(**options)
@@ -117,10 +121,6 @@ def labelled_crawl(method: str = "resiliparse") -> pd.DataFrame:
         ``domain``, ``dup_group``, ``kind``, ``quality``, ``similarity``, ``lang`` added (from
         :func:`~cs229llm.data.samples.load_labels`, joined on the WARC record id).
     """
-    from .extract import extract_text
-    from .samples import crawl_paths, load_labels
-    from .warc import read_warc
-
     docs, _ = read_warc(crawl_paths())
     docs = extract_text(docs, method=method)
     labels = load_labels().set_index("record_id")
@@ -131,8 +131,6 @@ def labelled_crawl(method: str = "resiliparse") -> pd.DataFrame:
 
 def split_by_group(groups, test_fraction: float = 0.25, seed: int = 229) -> np.ndarray:
     """bool [N]: True for test rows. Whole groups go to one side (near-copies never straddle)."""
-    from sklearn.model_selection import GroupShuffleSplit
-
     groups = pd.Series(list(groups), dtype=object)
     groups = groups.where(groups.notna() & (groups.astype(str) != ""), "row" + groups.index.astype(str))
     splitter = GroupShuffleSplit(n_splits=1, test_size=test_fraction, random_state=seed)
@@ -158,9 +156,6 @@ def train_domain_classifier(texts, domains, groups=None, test_fraction: float = 
         A :class:`DomainModel` refit on all rows, whose ``report`` holds ``accuracy`` and the
         ``confusion`` matrix (rows = true, columns = predicted) on the held-out split.
     """
-    from sklearn.linear_model import SGDClassifier
-    from sklearn.metrics import accuracy_score, confusion_matrix
-
     texts = _clean_texts(texts)
     domains = [str(d) for d in domains]
     if len(texts) != len(domains) or len(set(domains)) < 2:
@@ -249,8 +244,6 @@ def default_model() -> DomainModel:
 
 def pipeline_stage(model: DomainModel | None = None):
     """A :class:`~cs229llm.data.pipeline.Stage` that classifies domains with ``model`` (default: the crawl's)."""
-    from .pipeline import Stage
-
     return Stage(classify_domains, kwargs={"model": model or default_model()})
 
 

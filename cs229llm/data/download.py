@@ -16,10 +16,15 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import requests
+from tqdm.auto import tqdm
 
 from ..errors import InputError
 from ..paths import cache_dir
 from .documents import new_documents
+from .warc import WarcReport, _iter_paths, _read_file, read_warc
 
 COMMONCRAWL_BASE_URL = "https://data.commoncrawl.org/"
 FINEWEB_BASE_URL = "https://huggingface.co/datasets/HuggingFaceFW/fineweb/resolve/main/"
@@ -63,8 +68,6 @@ def download_file(url: str, destination: str | Path | None = None, *, chunk_size
     Raises:
         InputError: HTTP error status, or still incomplete after ``max_attempts``.
     """
-    import requests
-
     destination = Path(destination) if destination is not None else default_destination(url)
     if destination.exists():
         return destination
@@ -119,7 +122,6 @@ def _expected_size(response, have: int) -> int | None:
 def _progress_bar(enabled: bool, total: int | None, initial: int, name: str):
     if not enabled:
         return None
-    from tqdm.auto import tqdm
 
     return tqdm(total=total, initial=initial, unit="B", unit_scale=True, desc=name)
 
@@ -158,8 +160,6 @@ def load_commoncrawl(path: str, base_url: str | None = None, max_docs: int | Non
         ``(documents, report)``: WARC files give HTML in ``html`` (extract later), WET files give
         plain text in ``text``; the report counts what was read and skipped.
     """
-    from .warc import read_warc
-
     url = _join(base_url or COMMONCRAWL_BASE_URL, path)
     local = download_file(url, destination)
     if local.name.endswith((".wet.gz", ".wet")):
@@ -174,8 +174,6 @@ def read_wet(paths, max_docs: int | None = None, source: str = "commoncrawl-wet"
     ``url``, ``warc_record_id``, ``warc_date`` and ``lang`` (from ``WARC-Identified-Content-Language``
     when present).
     """
-    from .warc import WarcReport, _iter_paths, _read_file
-
     report = WarcReport()
     rows, seen = [], set()
 
@@ -240,9 +238,6 @@ def load_parquet_shard(url_or_path: str | Path, *, text_column: str = "text", ma
     Raises:
         InputError: not a Parquet file, or no ``text_column``.
     """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     text = str(url_or_path)
     local = download_file(text, destination) if text.startswith(("http://", "https://")) else Path(text)
     if not local.exists():

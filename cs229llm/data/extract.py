@@ -12,6 +12,8 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pandas as pd
+from resiliparse.extract.html2text import extract_plain_text
+from resiliparse.parse.encoding import bytes_to_str, detect_encoding
 
 from ..errors import InputError
 from .documents import is_kept, mark_dropped, require_columns
@@ -43,8 +45,6 @@ def decode_html(data: bytes | str | None) -> str:
     if data is None or data is pd.NA or (isinstance(data, float) and pd.isna(data)):
         return ""
     if isinstance(data, (bytes, bytearray, memoryview)):
-        from resiliparse.parse.encoding import bytes_to_str, detect_encoding
-
         raw = bytes(data)
         text = bytes_to_str(raw, detect_encoding(raw), errors="replace")
     elif isinstance(data, str):
@@ -63,7 +63,6 @@ def decode_html(data: bytes | str | None) -> str:
 
 class _VisibleTextCollector(HTMLParser):
     """Streams through HTML and keeps every text node outside script/style/head (no tree, no recursion)."""
-
     HIDDEN = {"script", "style", "noscript", "head", "title", "template", "svg"}
     BLOCKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section",
               "article", "header", "footer", "nav", "aside", "ul", "ol", "table", "pre", "blockquote"}
@@ -110,8 +109,6 @@ def naive_text(html: str) -> str:
 
 def resiliparse_text(html: str) -> str:
     """Main-content text by resiliparse's heuristics (``main_content=True``): fast, C++."""
-    from resiliparse.extract.html2text import extract_plain_text
-
     return extract_plain_text(html, main_content=True, preserve_formatting=True,
                               list_bullets=True, alt_texts=False)
 

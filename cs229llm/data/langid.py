@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 
 import pandas as pd
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 from ..errors import InputError
 from .documents import is_kept, mark_dropped, require_columns
@@ -25,8 +26,6 @@ DEFAULT_MAX_CHARS = 2_000
 @functools.lru_cache(maxsize=1)
 def _identifier():
     """The py3langid model with normalised probabilities (loaded once per process)."""
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 
 import numpy as np
+from datasketch import MinHash
 
 MAX_HASH = np.uint32(0xFFFFFFFF)  # the value of an empty signature slot
 _CHUNK_SHINGLES = 12_000  # shingles per permutation chunk: (num_perm, chunk) uint32 stays in cache
@@ -280,8 +281,6 @@ def datasketch_signatures(texts: Sequence, num_perm: int = 128, ngram: int = 5, 
     (the slow, textbook way). Same shingles as ours, different shingle hash, so the estimates
     agree within the estimator's error but the values differ.
     """
-    from datasketch import MinHash
-
     shingle_lists = [shingle_strings(text, ngram) for text in texts]
     if method == "bulk":
         sketches = MinHash.bulk(shingle_lists, num_perm=num_perm, seed=seed)
@@ -301,8 +300,6 @@ def datasketch_signatures_from_hashes(hashes: np.ndarray, offsets: np.ndarray, n
                                       seed: int = 1) -> np.ndarray:
     """datasketch ``MinHash.bulk`` fed OUR shingle hashes (``hashfunc`` = identity): it must
     reproduce :func:`signatures_from_hashes` bit for bit (same scheme, same permutations)."""
-    from datasketch import MinHash
-
     lists = [hashes[offsets[i]:offsets[i + 1]].tolist() for i in range(len(offsets) - 1)]
     sketches = MinHash.bulk(lists, num_perm=num_perm, seed=seed, hashfunc=int, scheme="affine32")
     return np.array([s.hashvalues for s in sketches], dtype=np.uint32).reshape(len(lists), num_perm)

@@ -11,8 +11,12 @@ address); the result equals the pandas one. Before any cluster starts we remove
 from __future__ import annotations
 
 import functools
+import inspect
 from dataclasses import dataclass, field
 
+import dask
+import dask.dataframe as dd
+import matplotlib.pyplot as plt
 import pandas as pd
 
 from ..errors import InputError
@@ -31,7 +35,6 @@ class Stage:
         name: the name the function writes into ``dropped_by`` (default: its ``stage_name``).
         kwargs: keyword arguments passed on every call.
     """
-
     function: callable
     name: str | None = None
     kwargs: dict = field(default_factory=dict)
@@ -132,9 +135,6 @@ def _run_on_dask(docs, steps, client, npartitions) -> pd.DataFrame:
     and near dedup) cannot see one partition at a time: the table is gathered before it and the
     stage runs on the whole table (near dedup then uses its own partition-parallel engine).
     """
-    import dask
-    import dask.dataframe as dd
-
     partitions = npartitions or 2 * max(1, len(client.scheduler_info().get("workers", {})))
     partitions = max(1, min(partitions, len(docs)))
     result, pending = docs, []
@@ -167,8 +167,6 @@ def _compares_documents(step: Stage) -> bool:
 
 def _on_cluster(step: Stage, client) -> Stage:
     """The stage with ``engine="dask"`` and the client passed on, where its function takes them."""
-    import inspect
-
     try:
         parameters = inspect.signature(step.function).parameters
     except (TypeError, ValueError):
@@ -214,8 +212,6 @@ def plot_funnel(table: pd.DataFrame, ax=None, title: str = "documents kept after
     Returns:
         The axes.
     """
-    import matplotlib.pyplot as plt
-
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3))
     labels = table["stage"] if "stage" in table.columns else table["rule"]
@@ -243,7 +239,6 @@ def configure_dask_workers() -> dict:
     ``distributed`` loads its defaults (which would add it back), so the entry is popped from
     the live config after that import. Call before the first cluster starts (:func:`dask_client` does).
     """
-    import dask
     import distributed  # noqa: F401  (loads distributed's config defaults first)
 
     nanny = dask.config.config.setdefault("distributed", {}).setdefault("nanny", {})

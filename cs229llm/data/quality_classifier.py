@@ -15,6 +15,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
 
 from ..errors import InputError
 from .documents import is_kept, mark_dropped, require_columns
@@ -26,8 +29,6 @@ MAX_CHARS = 20_000  # characters per document the features look at
 
 
 def _vectorizer():
-    from sklearn.feature_extraction.text import HashingVectorizer
-
     return HashingVectorizer(**FEATURE_SETTINGS)
 
 
@@ -43,7 +44,6 @@ class QualityClassifier:
         model: the fitted ``sklearn.linear_model.LogisticRegression``.
         metrics: held-out accuracy and sizes from :func:`train_quality_classifier`.
     """
-
     model: object
     metrics: dict = field(default_factory=dict)
 
@@ -65,8 +65,6 @@ class QualityClassifier:
     @classmethod
     def load(cls, path: str | Path) -> QualityClassifier:
         """Load weights written by :meth:`save` (no pickle is read)."""
-        from sklearn.linear_model import LogisticRegression
-
         path = Path(path).with_suffix(".npz")
         if not path.exists():
             raise InputError(f"no quality classifier at {path}")
@@ -94,9 +92,6 @@ def train_quality_classifier(positive_texts, negative_texts, heldout_fraction: f
         ``train_accuracy``, ``train_size``, ``heldout_size`` and ``baseline_accuracy`` (always
         guessing the larger class).
     """
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import train_test_split
-
     positives = [t for t in _clip(positive_texts) if t.strip()]
     negatives = [t for t in _clip(negative_texts) if t.strip()]
     if len(positives) < 5 or len(negatives) < 5:

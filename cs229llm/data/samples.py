@@ -13,8 +13,11 @@ import pandas as pd
 
 from ..errors import InputError
 from ..paths import DATA_SAMPLES
+from .crawlgen.build import SEED, stream, target_length
+from .crawlgen.build import build_samples as build
+from .crawlgen.text import make_document
+from .domain_names import DOMAINS
 
-DOMAINS = ["code", "books", "encyclopedic", "news", "entertainment", "forums", "science", "shopping"]
 QUALITY_LABELS = ["good", "boilerplate", "spam", "machine", "too_short", "lorem", "menu_only", "non_text", "error"]
 SPLITS = ("train", "heldout")
 LABEL_COLUMNS = ["record_id", "url", "site", "domain", "lang", "quality", "dup_group", "base_doc", "kind",
@@ -114,9 +117,6 @@ def synthetic_corpus(docs_per_domain: int = 50, seed: int = 1, languages: tuple[
     Returns:
         DataFrame with ``id``, ``text``, ``domain``, ``lang``, ``title``, ``split`` (= ``"synthetic"``).
     """
-    from .crawlgen.build import stream, target_length
-    from .crawlgen.text import make_document
-
     if docs_per_domain < 0:
         raise InputError(f"docs_per_domain must be >= 0, got {docs_per_domain}")
     unknown = set(languages) - {"en", "de", "fr", "es"}
@@ -140,7 +140,4 @@ def synthetic_corpus(docs_per_domain: int = 50, seed: int = 1, languages: tuple[
 
 def build_samples(out_dir: str | Path | None = None, seed: int | None = None) -> dict:
     """Rebuild the samples into ``out_dir`` (default ``data_samples/``); returns a summary dict."""
-    from .crawlgen.build import SEED
-    from .crawlgen.build import build_samples as build
-
     return build(samples_root(out_dir), SEED if seed is None else seed)

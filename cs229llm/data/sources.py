@@ -11,7 +11,9 @@ so a capped sample spreads over packages and vendored copies sit next to each ot
 from __future__ import annotations
 
 import ast
+import bisect
 import hashlib
+import inspect
 import os
 import re
 import site
@@ -19,6 +21,7 @@ import sysconfig
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email.parser import HeaderParser
 from pathlib import Path
 
 import pandas as pd
@@ -41,7 +44,6 @@ VENDOR_MARKERS = ("/_vendor/", "/vendored/", "/_vendored/", "/vendor/", "/_distu
 @dataclass(frozen=True)
 class Candidate:
     """A file (or a derived view of one, like its docstrings) that may become a document."""
-
     order: str
     domain: str
     kind: str
@@ -129,9 +131,6 @@ def docstrings_fast(source_text: str) -> str:
     About 20x faster than parsing; :func:`docstrings_exact` is the parser's answer (tests
     check they agree on the standard library).
     """
-    import bisect
-    import inspect
-
     definitions = [(m.start(), m.group(1)) for m in _DEFINITION.finditer(source_text)]
     starts = [position for position, _ in definitions]
     parts = []
@@ -163,8 +162,6 @@ def docstrings_exact(source_text: str) -> str:
 
 
 def _long_description(metadata_text: str) -> str:
-    from email.parser import HeaderParser
-
     message = HeaderParser().parsestr(metadata_text)
     payload = message.get_payload()
     if isinstance(payload, str) and payload.strip():

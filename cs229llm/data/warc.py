@@ -10,13 +10,18 @@ Built on warcio; decoding falls back to charset detection (charset_normalizer).
 from __future__ import annotations
 
 import codecs
+import contextlib
+import io
+import os
 import re
+import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from warcio.archiveiterator import ArchiveIterator
 
 from ..errors import InputError
 from .documents import mark_dropped, new_documents
@@ -44,7 +49,6 @@ class WarcReport:
         notes: reason -> count of records kept after a repair (charset detected, type sniffed).
         file_errors: one message per file whose stream broke off (the records before it are kept).
     """
-
     files: int = 0
     records: int = 0
     responses: int = 0
@@ -249,11 +253,6 @@ def read_warc(paths: str | Path | Iterable[str | Path], *, source: str = "warc",
 
 def _read_file(path: Path, accept, report: WarcReport, stop) -> None:
     """Iterate one file's records into ``accept``; after a corrupt stretch, resume at the next gzip member."""
-    import contextlib
-    import io
-
-    from warcio.archiveiterator import ArchiveIterator
-
     with open(path, "rb") as handle:
         head = handle.read(5)
         if not head:
@@ -291,8 +290,6 @@ def _read_file(path: Path, accept, report: WarcReport, stop) -> None:
 
 def _check_complete(iterator, handle, path: Path, report: WarcReport) -> None:
     """Count a record the file ends inside of: warcio stops quietly when a truncated member has no full header."""
-    import os
-
     end, size = getattr(iterator, "offset", None), os.fstat(handle.fileno()).st_size
     if end is not None and end < size:
         report.skipped["truncated record (file ends inside it)"] += 1
@@ -301,8 +298,6 @@ def _check_complete(iterator, handle, path: Path, report: WarcReport) -> None:
 
 def _next_gzip_member(handle, after: int, chunk_size: int = 1 << 20) -> int | None:
     """Offset of the next gzip member at or after ``after`` that starts a WARC record, or None."""
-    import zlib
-
     position = after
     while True:
         handle.seek(position)

@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import pandas as pd
 
 from ..errors import InputError
@@ -80,8 +81,6 @@ def plot_eval_curves(runs: Mapping[str, str | Path | list], metric: str = "bpb/a
     Returns:
         the matplotlib axis.
     """
-    import matplotlib.pyplot as plt
-
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3))
     for label, run in runs.items():
@@ -101,8 +100,6 @@ def plot_eval_curves(runs: Mapping[str, str | Path | list], metric: str = "bpb/a
 
 def plot_domain_curves(run: str | Path | list, ax=None, prefix: str = "bpb/"):
     """Every per-domain ``bpb/<domain>`` curve of one run on one axis (``all`` drawn thick)."""
-    import matplotlib.pyplot as plt
-
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3))
     events = run if isinstance(run, list) else read_metrics(run)

@@ -14,6 +14,8 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+import torch
+
 from ..errors import InputError
 from .generate import generate_ids
 from .multiple_choice import continuation_logprobs
@@ -66,8 +68,6 @@ class CourseLM:
         ``gen_kwargs`` keys used: ``until`` (str or list), ``max_gen_toks``, ``do_sample``,
         ``temperature``, ``top_k``, ``seed``. Greedy unless ``do_sample`` and temperature > 0.
         """
-        import torch
-
         outputs = []
         for request in requests:
             context, gen_kwargs = request.args[0], dict(request.args[1] if len(request.args) > 1 else {})
@@ -118,7 +118,6 @@ def harness_lm(model, tokenizer, batch_size: int = 16, max_gen_toks: int = 64):
 
         class HarnessLM(CourseLM, LM):
             """CourseLM registered as a harness model (rank 0 of 1)."""
-
             def __init__(self, model, tokenizer, batch_size=16, max_gen_toks=64):
                 LM.__init__(self)
                 CourseLM.__init__(self, model, tokenizer, batch_size, max_gen_toks)

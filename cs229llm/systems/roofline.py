@@ -13,6 +13,7 @@ import statistics
 import time
 from collections.abc import Callable
 
+import numpy as np
 import torch
 
 
@@ -94,8 +95,6 @@ def draw_roofline(axis, peak_flops: float, copy_gbps: float, points: list[dict])
         points: dicts with ``name``, ``intensity`` (FLOP/byte), ``flops_per_s`` and optional
             ``marker`` / ``color``.
     """
-    import numpy as np
-
     bandwidth = copy_gbps * 1e9
     lowest = min([p["intensity"] for p in points] + [0.05]) / 2
     highest = max([p["intensity"] for p in points] + [ridge_point(peak_flops, bandwidth)]) * 4

@@ -19,6 +19,7 @@ from pathlib import Path
 import regex
 
 from ..errors import InputError
+from .train import _require_texts, check_vocab_size
 
 # GPT-2's pre-split: contractions, letters, numbers, punctuation runs (each with one optional
 # leading space), and whitespace runs that leave the last space to the next word.
@@ -31,7 +32,6 @@ Pair = tuple[int, int]
 @dataclass(frozen=True)
 class MergeStep:
     """One training step: which pair was merged, into which new token, how often the pair occurred."""
-
     rank: int
     pair: Pair
     new_id: int
@@ -95,8 +95,6 @@ class TeachingBPE:
         Raises:
             InputError: empty corpus, or ``vocab_size`` < 256 + number of special tokens.
         """
-        from .train import _require_texts, check_vocab_size
-
         documents = _require_texts(texts)
         vocab_size = check_vocab_size(vocab_size, special_tokens)
         n_merges = vocab_size - 256 - len(special_tokens)

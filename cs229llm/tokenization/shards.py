@@ -16,8 +16,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
+import torch
 
+from ..data.documents import require_columns
 from ..errors import InputError
+from ..mixing import check_weights
 
 MAGIC = b"CS229TOK"
 HEADER_BYTES = 1024  # magic (8) + JSON length (4, little endian) + JSON, zero-padded
@@ -37,8 +40,6 @@ def token_dtype(vocab_size: int) -> np.dtype:
 def _docs_by_domain(docs_by_domain) -> dict[str, list[str]]:
     """Accept a mapping domain -> texts, or a DataFrame with ``domain`` and ``text`` columns."""
     if hasattr(docs_by_domain, "groupby") and hasattr(docs_by_domain, "columns"):
-        from ..data.documents import require_columns
-
         require_columns(docs_by_domain, ["domain", "text"])
         return {str(domain): group["text"].tolist()
                 for domain, group in docs_by_domain.groupby("domain", sort=True)}
@@ -159,8 +160,6 @@ def tokens_per_domain(shards_dir: str | Path) -> dict[str, int]:
 
 def _normalise_weights(weights, domains: Iterable[str]) -> dict[str, float]:
     """Turn a weights dict (or an object with ``probabilities``) into probabilities over ``domains``."""
-    from ..mixing import check_weights
-
     if hasattr(weights, "probabilities"):  # a cs229llm.mixing Mixture or MixturePlan
         weights = weights.probabilities
     domains = list(domains)
@@ -236,8 +235,6 @@ class MixtureSampler:
 
     def _gather(self, step: int):
         """(x [B, T], y [B, T], domain index [B]) of batch ``step``: one numpy gather per domain."""
-        import torch
-
         domain_index, starts = self.draw_windows(step)
         window = np.empty((self.batch_size, self.seq_len + 1), dtype=np.int64)
         offsets = np.arange(self.seq_len + 1, dtype=np.int64)
@@ -288,79 +285,3 @@ class MixtureSampler:
 
 
 # ---------------------------------------------------------------- the course's token data, built once
-
-
-def default_token_dir(vocab_size: int | None = None) -> Path:
-    """Where :func:`prepare_token_data` keeps the course tokenizer and shards for this profile."""
-    from ..config import get_profile
-    from ..paths import runs_dir
-
-    vocab_size = vocab_size or default_vocab_size()
-    return runs_dir() / "tokens" / f"{get_profile().name}-v{vocab_size}"
-
-
-def default_vocab_size() -> int:
-    """The course vocabulary size for the active profile (ci 512, laptop 2048, gpu 8192)."""
-    from ..config import by_profile
-
-    return by_profile(ci=512, laptop=2048, gpu=8192)
-
-
-def prepare_token_data(vocab_size: int | None = None, out_dir: str | Path | None = None,
-                       rebuild: bool = False) -> Path:
-    """Train the course tokenizer on ``domain_corpus("train")`` and write train and heldout shards.
-
-    Reuses what is already on disk unless ``rebuild`` or the corpus changed (``source.json`` keeps its
-    fingerprint). Layout: ``out_dir/tokenizer.json``,
-    ``out_dir/train/`` and ``out_dir/heldout/`` (each a shards folder for :class:`MixtureSampler`).
-
-    Args:
-        vocab_size: vocabulary size (default :func:`default_vocab_size`).
-        out_dir: folder (default :func:`default_token_dir`).
-        rebuild: retrain and rewrite even when the files exist.
-
-    Returns:
-        ``out_dir``.
-    """
-    from ..data.samples import domain_corpus
-    from .train import load_tokenizer, train_tokenizer
-
-    vocab_size = vocab_size or default_vocab_size()
-    out_dir = Path(out_dir) if out_dir is not None else default_token_dir(vocab_size)
-    train_docs, heldout_docs = domain_corpus("train"), domain_corpus("heldout")
-    source = {"vocab_size": int(vocab_size), "corpus_fingerprint": corpus_fingerprint(train_docs, heldout_docs)}
-    source_path = out_dir / "source.json"
-    done = all((out_dir / split / MANIFEST_FILENAME).is_file() for split in ("train", "heldout"))
-    if (done and (out_dir / "tokenizer.json").is_file() and not rebuild and source_path.is_file()
-            and json.loads(source_path.read_text()) == source):
-        return out_dir
-    # build in a private folder, then swap it in: a reader never sees half-written shards
-    import os
-    import shutil
-
-    building = out_dir.with_name(f"{out_dir.name}.building-{os.getpid()}")
-    shutil.rmtree(building, ignore_errors=True)
-    tokenizer = train_tokenizer(train_docs["text"].tolist(), vocab_size=vocab_size)
-    tokenizer.save(building / "tokenizer.json")
-    write_shards(train_docs, tokenizer, building / "train")
-    write_shards(heldout_docs, load_tokenizer(building), building / "heldout")
-    (building / "source.json").write_text(json.dumps(source))
-    shutil.rmtree(out_dir, ignore_errors=True)
-    try:
-        os.replace(building, out_dir)
-    except OSError:  # another process swapped its (identical) build in first
-        shutil.rmtree(building, ignore_errors=True)
-    return out_dir
-
-
-def corpus_fingerprint(*frames) -> str:
-    """A short hash of documents tables (ids, domains, texts): cached token data is rebuilt when it changes."""
-    import hashlib
-
-    digest = hashlib.sha256()
-    for frame in frames:
-        for doc_id, domain, text in zip(frame["id"], frame["domain"], frame["text"]):
-            digest.update(f"{doc_id}\x1f{domain}\x1f".encode("utf-8"))
-            digest.update(str(text).encode("utf-8"))
-            digest.update(b"\x1e")
-    return digest.hexdigest()[:16]

@@ -13,6 +13,12 @@ import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import pandas as pd
+from tokenizers import Tokenizer as HFTokenizer
+from tokenizers import decoders, models, pre_tokenizers, trainers
+from tokenizers.pre_tokenizers import ByteLevel
+
+from ..data.documents import require_columns
 from ..errors import InputError
 
 END_OF_TEXT = "<|endoftext|>"
@@ -93,8 +99,6 @@ class Tokenizer:
 
     def token_bytes(self, token_id: int) -> bytes:
         """The raw bytes one token stands for (a token may hold part of a UTF-8 character)."""
-        from tokenizers.pre_tokenizers import ByteLevel
-
         token = self.hf.id_to_token(int(token_id))
         if token is None:
             raise InputError(f"token id {token_id} is outside the vocabulary (size {self.vocab_size})")
@@ -155,9 +159,6 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int, special_tokens: Seque
     Raises:
         InputError: empty corpus, or a vocabulary smaller than 256 + special tokens.
     """
-    from tokenizers import Tokenizer as HFTokenizer
-    from tokenizers import decoders, models, pre_tokenizers, trainers
-
     documents = _require_texts(texts)
     special_tokens = list(special_tokens)
     if not special_tokens:
@@ -185,8 +186,6 @@ def load_tokenizer(path: str | Path) -> Tokenizer:
     Raises:
         InputError: the file does not exist or is not a tokenizer.
     """
-    from tokenizers import Tokenizer as HFTokenizer
-
     path = Path(path)
     if path.is_dir():
         path = path / TOKENIZER_FILENAME
@@ -220,10 +219,6 @@ def compression_by_domain(tokenizer, documents):
         a DataFrame with one row per domain: ``documents``, ``bytes``, ``tokens``, ``bytes_per_token``,
         sorted from the best-compressed domain to the worst.
     """
-    import pandas as pd
-
-    from ..data.documents import require_columns
-
     require_columns(documents, ["text", "domain"])
     rows = []
     for domain, group in documents.groupby("domain", sort=True):

@@ -106,15 +106,3 @@ class StreamSampler:
         self.rng.bit_generator.state = state["rng"]
         self.batches_drawn = int(state["batches_drawn"])
         self.weights = {d: float(state["weights"].get(d, 0.0)) for d in self.domains}
-
-
-def byte_level_domain_data(split: str = "train", max_docs_per_domain: int | None = None) -> dict[str, list[str]]:
-    """Texts by domain from ``cs229llm.data.samples.domain_corpus(split)`` (the shipped crawl)."""
-    from ..data.samples import domain_corpus
-
-    frame = domain_corpus(split=split)
-    texts = {}
-    for domain, group in frame.groupby("domain"):
-        documents = list(group["text"])
-        texts[str(domain)] = documents[:max_docs_per_domain] if max_docs_per_domain else documents
-    return texts

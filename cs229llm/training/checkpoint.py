@@ -20,6 +20,7 @@ import torch
 from safetensors.torch import load_file, load_model, save_file, save_model
 
 from ..errors import InputError
+from ..model import GPT, GPTConfig
 
 STATE_FILE = "state.json"
 MODEL_FILE = "model.safetensors"
@@ -181,8 +182,6 @@ def load_pretrained(path: str | Path, device: str = "cpu"):
     Returns:
         ``(model, state)``: the model in eval mode and the checkpoint's JSON state.
     """
-    from ..model import GPT, GPTConfig
-
     path = Path(path)
     if not (path / STATE_FILE).exists():
         found = latest_checkpoint(path / "checkpoints") or latest_checkpoint(path)

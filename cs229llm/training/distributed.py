@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import torch
 import torch.distributed as torch_dist
+from torch.nn.parallel import DistributedDataParallel
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,6 @@ class DistributedInfo:
         device: ``cuda:<local_rank>`` with NCCL, else ``cpu``.
         backend: ``nccl``, ``gloo`` or ``""``.
     """
-
     enabled: bool
     rank: int
     world_size: int
@@ -55,8 +55,6 @@ def distributed_info(init: bool = True) -> DistributedInfo:
 
 def wrap_ddp(model: torch.nn.Module, info: DistributedInfo) -> torch.nn.Module:
     """``DistributedDataParallel(model)`` on this rank's device (the model must already be there)."""
-    from torch.nn.parallel import DistributedDataParallel
-
     device_ids = [info.local_rank] if info.device.startswith("cuda") else None
     return DistributedDataParallel(model, device_ids=device_ids)
 

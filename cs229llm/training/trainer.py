@@ -10,6 +10,7 @@ from its latest checkpoint bit for bit. Under ``torchrun`` it wraps the model in
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import time
@@ -18,10 +19,13 @@ from pathlib import Path
 from typing import Any, Callable, Protocol
 
 import torch
+from tqdm.auto import tqdm
 
-from ..config import dataclass_from_dict
+from ..config import choose_device, compile_status, dataclass_from_dict, enable_compile_cache, seed_everything
 from ..errors import InputError
+from ..paths import runs_dir
 from .checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
+from .distributed import all_reduce_mean, distributed_info, wrap_ddp
 from .precision import resolve_precision
 from .schedules import Schedule
 
@@ -67,7 +71,6 @@ class TrainConfig:
         peak_flops: the device's peak FLOP/s for MFU (default: known GPUs, else no MFU).
         progress: show a tqdm progress bar.
     """
-
     max_steps: int = 200
     grad_accum_steps: int = 1
     lr: float = 1e-3
@@ -136,7 +139,6 @@ class TrainResult:
         compiled: whether the model ran compiled.
         notes: messages (compile fallback, ...).
     """
-
     run_dir: Path
     step: int
     history: list[dict] = field(default_factory=list)
@@ -176,8 +178,6 @@ def make_optimizer(model: torch.nn.Module, config: TrainConfig, device: str) -> 
 
 
 def _resolve_run_dir(config: TrainConfig) -> Path:
-    from ..paths import runs_dir
-
     if config.run_dir:
         return Path(config.run_dir)
     name = config.run_name or time.strftime("run-%Y%m%d-%H%M%S")
@@ -210,8 +210,6 @@ class _MetricsLog:
 
 
 def _compile_model(model: torch.nn.Module, notes: list[str]):
-    from ..config import compile_status, enable_compile_cache
-
     enable_compile_cache()
     works, message = compile_status()
     if not works:
@@ -246,9 +244,6 @@ def train(model: torch.nn.Module, sampler: BatchSampler, config: TrainConfig,
     Raises:
         TrainingDiverged: the loss became NaN or infinite.
     """
-    from ..config import choose_device, seed_everything
-    from .distributed import all_reduce_mean, distributed_info, wrap_ddp
-
     dist = distributed_info()
     device = dist.device if dist.enabled else choose_device(None if config.device == "auto" else config.device)
     is_main = dist.rank == 0
@@ -318,7 +313,6 @@ def train(model: torch.nn.Module, sampler: BatchSampler, config: TrainConfig,
 
     progress = None
     if config.progress and is_main:
-        from tqdm.auto import tqdm
         progress = tqdm(total=config.max_steps, initial=start_step, desc="train")
 
     if start_step == 0 and config.eval_every and eval_fn is not None:
@@ -341,7 +335,7 @@ def train(model: torch.nn.Module, sampler: BatchSampler, config: TrainConfig,
             x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
             last = micro == config.grad_accum_steps - 1
             sync = torch.nn.parallel.DistributedDataParallel.no_sync if (dist.enabled and not last) else None
-            context = sync(step_model if not compiled else step_model._orig_mod) if sync else _null()
+            context = sync(step_model if not compiled else step_model._orig_mod) if sync else contextlib.nullcontext()
             with context:
                 try:
                     with policy.autocast():
@@ -411,70 +405,3 @@ def train(model: torch.nn.Module, sampler: BatchSampler, config: TrainConfig,
     emit({"kind": "end", "step": final_step, "tokens_per_s": throughput, "compiled": compiled})
     return TrainResult(run_dir=run_dir, step=final_step, history=history, final_eval=final_eval,
                        tokens_per_second=throughput, resumed_from=resumed_from, compiled=compiled, notes=notes)
-
-
-class _null:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
-# ---------------------------------------------------------------- a live plot callback
-
-
-class LiveTrainingPlot:
-    """A trainer callback drawing one figure, redrawn in place: train loss and per-domain bits per byte.
-
-    Pass an instance in ``callbacks``; its ``.live`` is the :class:`cs229llm.viz.live.LiveFigure`.
-    Redrawing costs a few hundred milliseconds, so train events redraw at most every
-    ``min_interval_s`` seconds; evaluations and the end of training always redraw.
-    """
-
-    def __init__(self, figsize=(7, 3), min_interval_s: float = 2.0):
-        from ..viz.live import LiveFigure
-
-        self.min_interval_s = min_interval_s
-        self._last_draw = float("-inf")
-
-        self.train_steps: list[int] = []
-        self.train_loss: list[float] = []
-        self.eval_steps: list[int] = []
-        self.eval_metrics: dict[str, list[float]] = {}
-        self.tokens_per_s: list[float] = []
-        self.live = LiveFigure(self._draw, nrows=1, ncols=2, figsize=figsize)
-
-    def __call__(self, event: dict) -> None:
-        if event["kind"] == "train":
-            self.train_steps.append(event["step"])
-            self.train_loss.append(event["loss"])
-            self.tokens_per_s.append(event["tokens_per_s"])
-        elif event["kind"] == "eval":
-            self.eval_steps.append(event["step"])
-            for key, value in event.items():
-                if key.startswith("bpb/"):
-                    self.eval_metrics.setdefault(key[4:], []).append(value)
-        elif event["kind"] != "end":
-            return
-        now = time.perf_counter()
-        if event["kind"] == "train" and now - self._last_draw < self.min_interval_s:
-            return
-        self.live.update(self)
-        self._last_draw = time.perf_counter()
-
-    @staticmethod
-    def _draw(fig, axes, state) -> None:
-        loss_axis, bpb_axis = axes
-        loss_axis.plot(state.train_steps, state.train_loss, color="black")
-        loss_axis.set_xlabel("step")
-        loss_axis.set_ylabel("train loss (nats/token)")
-        if state.tokens_per_s:
-            loss_axis.set_title(f"{state.tokens_per_s[-1]:,.0f} tokens/s", fontsize=9)
-        for domain, values in sorted(state.eval_metrics.items()):
-            style = dict(color="black", linewidth=2.5) if domain == "all" else dict(linewidth=1)
-            bpb_axis.plot(state.eval_steps[-len(values):], values, label=domain, **style)
-        bpb_axis.set_xlabel("step")
-        bpb_axis.set_ylabel("held-out bits per byte")
-        if state.eval_metrics:
-            bpb_axis.legend(fontsize=7, ncol=2)

@@ -8,11 +8,13 @@ re-runs banding, verification and union-find.
 
 from __future__ import annotations
 
+import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import display
 
 from ..data.dedup import cluster_signatures, near_duplicate_truth, resolve_banding
-from ..data.lsh import candidate_probability, pair_precision_recall
+from ..data.lsh import candidate_pairs, candidate_probability, pair_precision_recall, union_find_roots
 from ..data.minhash import has_words, minhash_signatures
 from ..errors import InputError
 from .panel import safe_callback
@@ -50,8 +52,6 @@ class DedupExplorer:
             roots, candidates, _, verified = cluster_signatures(signatures, self.usable, threshold, bands, rows,
                                                                 texts=self.texts, ngram=self.ngram)
         else:
-            from ..data.lsh import candidate_pairs, union_find_roots
-
             candidates = candidate_pairs(signatures, bands, rows, usable=self.usable)
             verified = candidates
             roots = union_find_roots(len(self.texts), candidates)
@@ -88,9 +88,6 @@ def dedup_panel(explorer: DedupExplorer):
         The panel (class ``cs229llm-panel-dedup``); the readout (class ``cs229llm-readout``)
         reads like ``precision=0.973 recall=0.951 bands=14 rows=9 ...``.
     """
-    import ipywidgets as widgets
-    from IPython.display import display
-
     style, layout = {"description_width": "initial"}, widgets.Layout(width="420px")
     threshold = widgets.FloatSlider(value=0.8, min=0.5, max=0.95, step=0.05, description="threshold",
                                     continuous_update=False, style=style, layout=layout)

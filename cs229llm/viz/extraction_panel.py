@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import html
 
+import ipywidgets as widgets
 import pandas as pd
+from IPython.display import HTML, display
 
 from ..data.extract import METHODS, boilerplate_share, html_to_text
 from .panel import safe_callback
@@ -24,9 +26,6 @@ def extraction_panel(pages: pd.DataFrame, max_chars: int = 3000):
     Returns:
         The panel (class ``cs229llm-panel-extraction``).
     """
-    import ipywidgets as widgets
-    from IPython.display import HTML, display
-
     options = [(url[:90], index) for index, url in zip(pages.index, pages["url"])]
     page = widgets.Dropdown(options=options, description="page", layout=widgets.Layout(width="620px"))
     method = widgets.ToggleButtons(options=list(METHODS), value="resiliparse", description="method")

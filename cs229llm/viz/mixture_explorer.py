@@ -8,10 +8,16 @@ every domain. An all-zero mixture shows the explanatory message instead of a plo
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+from IPython.display import display
 
 from ..errors import InputError
 from ..mixing import REPETITION_LIMIT, Mixture, MixturePlan
+from .panel import safe_callback
 
 
 def explorer_state(weights: Mapping[str, float], available_tokens: Mapping[str, float], budget: float,
@@ -51,8 +57,6 @@ def draw_state(state: dict, reference: dict | None = None, figsize=(8, 4.6)):
     Returns:
         the matplotlib figure (closed, ready to display).
     """
-    import matplotlib.pyplot as plt
-
     plan: MixturePlan = state["plan"]
     table = plan.table
     domains = table["domain"].tolist()
@@ -107,13 +111,6 @@ def mixture_explorer(available_tokens: Mapping[str, float], budget: float | None
         the panel (a ``VBox`` with class ``cs229llm-panel-mixture-explorer``); ``panel.redraw()``
         redraws it and ``panel.sliders`` maps domain -> slider.
     """
-    import math
-
-    import ipywidgets as widgets
-    from IPython.display import display
-
-    from .panel import safe_callback
-
     domains = list(available_tokens)
     initial_weights = dict(initial_weights or {domain: 1.0 for domain in domains})
     total = float(sum(available_tokens.values()))

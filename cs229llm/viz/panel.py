@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import html
 
+from IPython.display import HTML, display
+
 from ..errors import InputError
 
 
@@ -29,8 +31,6 @@ def safe_callback(output):
     def decorate(function):
         @functools.wraps(function)
         def wrapper(*args, **kwargs):
-            from IPython.display import HTML, display
-
             output.clear_output(wait=True)
             with output:
                 try:

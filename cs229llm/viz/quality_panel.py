@@ -7,12 +7,20 @@ and how the decision agrees with the crawl's ground-truth quality labels.
 
 from __future__ import annotations
 
+import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import pandas as pd
+from IPython.display import display
 
 from ..data.pipeline import plot_funnel
-from ..data.quality import DEFAULT_RULES, agreement_with_labels, default_thresholds, first_failing_rule, rule_counts
-from ..data.quality import evaluate_rules
+from ..data.quality import (
+    DEFAULT_RULES,
+    agreement_with_labels,
+    default_thresholds,
+    evaluate_rules,
+    first_failing_rule,
+    rule_counts,
+)
 from .panel import safe_callback
 
 # (rule, threshold, slider min, max, step): one slider per rule a learner is likely to question
@@ -45,9 +53,6 @@ def quality_filters_panel(signals: pd.DataFrame, is_good: pd.Series, rules=DEFAU
     Returns:
         The panel (class ``cs229llm-panel-quality-filters``).
     """
-    import ipywidgets as widgets
-    from IPython.display import display
-
     defaults = default_thresholds(rules)
     controls = {}
     for rule, name, low, high, step in sliders:

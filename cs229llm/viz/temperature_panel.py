@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import html
 
+import ipywidgets as widgets
 import matplotlib.pyplot as plt
+from IPython.display import HTML, display
 
 from ..count_model import CountLanguageModel, detokenize
 from .panel import safe_callback
@@ -33,9 +35,6 @@ def temperature_panel(model: CountLanguageModel, context: str = "the", num_sampl
 
     Returns the top container (class ``cs229llm-panel-temperature``).
     """
-    import ipywidgets as widgets
-    from IPython.display import HTML, display
-
     slider = widgets.FloatLogSlider(value=1.0, base=10, min=-1, max=0.7, step=0.05,
                                     description="temperature", continuous_update=False)
     slider.add_class("cs229llm-slider-temperature")

@@ -22,12 +22,22 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from ..domain_names import DOMAINS
 from .html import BOILERPLATE, Site, all_sites, page_url, render_listing, render_menu_only, render_page, render_simple
 from .lexicon_en import COMMON, DOMAIN_LEXICONS
-from .text import (Document, edit_document, keyword_stuffing, lorem_text, make_document, make_hq_article,
-                   seo_city_page, word_salad)
-
-from ..samples import DOMAINS
+from .text import (
+    Document,
+    edit_document,
+    keyword_stuffing,
+    lorem_text,
+    make_document,
+    make_hq_article,
+    seo_city_page,
+    word_salad,
+)
 
 SEED = 229
 LANGUAGE_MIX = {"en": 44, "de": 4, "fr": 3, "es": 3}  # base documents per domain and language
@@ -66,7 +76,6 @@ def target_length(rng: random.Random) -> int:
 @dataclass
 class Record:
     """One planned HTTP response of the crawl and its ground-truth labels."""
-
     url: str
     site: Site
     domain: str
@@ -502,9 +511,6 @@ _STATUS_TEXT = {200: "OK", 301: "Moved Permanently", 404: "Not Found"}
 
 def write_crawl(records: list[Record], out_dir: Path, seed: int) -> list[dict]:
     """Write the records into ``SEGMENTS`` gzip WARC files; returns one labels row per record."""
-    from warcio.statusandheaders import StatusAndHeaders
-    from warcio.warcwriter import WARCWriter
-
     crawl_dir = out_dir / "crawl"
     crawl_dir.mkdir(parents=True, exist_ok=True)
     order = list(range(len(records)))

@@ -12,13 +12,13 @@ import random
 from dataclasses import dataclass
 from html import escape
 
+from .lexicon_en import SHOPPING
 from .text import Block, Document
 
 
 @dataclass(frozen=True)
 class Site:
     """A web site of the crawl: host name, display name, domain label, language and layout."""
-
     host: str
     name: str
     domain: str
@@ -171,8 +171,6 @@ def _cookie_banner(words: dict) -> str:
 
 
 def _ad(rng: random.Random, words: dict) -> str:
-    from .lexicon_en import SHOPPING
-
     product = rng.choice(SHOPPING["noun"])
     return (f"<div class=\"ad-slot\" data-ad=\"{rng.randint(1000, 9999)}\"><span>{words['ad']}</span> "
             f"<a href=\"https://ads.example/click?id={rng.randint(10000, 99999)}\">{escape(product.capitalize())} "

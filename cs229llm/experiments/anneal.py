@@ -11,6 +11,7 @@ steps: (a) decay to zero on the high-quality set, (b) decay to zero on the web m
 from __future__ import annotations
 
 import json
+import random as _random
 import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -18,9 +19,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..data.samples import domain_corpus, hq_reference
 from ..errors import InputError
-from .schedules import Schedule, schedule_curve
-from .trainer import TrainConfig, TrainResult, train
+from ..tokenization.shards import write_shards
+from ..tokenization.train import train_tokenizer
+from ..training.schedules import Schedule, schedule_curve
+from ..training.trainer import TrainConfig, TrainResult, train
 
 HQ_DOMAIN = "hq"
 
@@ -28,7 +32,6 @@ HQ_DOMAIN = "hq"
 @dataclass(frozen=True)
 class Arm:
     """One ending of the run: its learning-rate schedule and whether data switches to HQ."""
-
     name: str
     schedule: str  # "wsd" (decay over the final fraction) or "constant" (no decay)
     anneal_on_hq: bool
@@ -71,7 +74,6 @@ class AnnealResult:
         branch_step, total_steps: where the arms branch, and where they end.
         schedules: arm name -> learning rate at every step (for plots).
     """
-
     before: dict
     after: dict
     table: pd.DataFrame
@@ -188,7 +190,6 @@ class AnnealData:
         web_weights: the pretraining mixture (each web domain by its token count).
         eval_texts: domain -> held-out texts, including ``hq`` (the HQ set's held-out part).
     """
-
     tokenizer: object
     shards_dir: Path
     web_weights: dict
@@ -203,12 +204,6 @@ def prepare_anneal_data(out_dir: str | Path, vocab_size: int, hq_heldout_fractio
     held-out part (evaluation texts under ``hq``), so "after annealing" is measured on HQ text
     the model never saw.
     """
-    import random as _random
-
-    from ..data.samples import domain_corpus, hq_reference
-    from ..tokenization.shards import write_shards
-    from ..tokenization.train import train_tokenizer
-
     if not 0 < hq_heldout_fraction < 1:
         raise InputError(f"hq_heldout_fraction must be in (0, 1), got {hq_heldout_fraction}")
     train_docs, heldout_docs = domain_corpus("train"), domain_corpus("heldout")

@@ -18,6 +18,8 @@ matplotlib.use("Agg")  # the report is written headless
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from ..evaluation.curves import eval_curves, train_curves
+
 FIGSIZE = (7, 3)
 
 
@@ -90,8 +92,6 @@ def plot_tokenizer(compression: pd.DataFrame, out_dir: Path) -> str:
 
 def plot_training(runs: Mapping[str, list[dict]], out_dir: Path, branch_step: int | None = None) -> str:
     """Train loss (left) and held-out bits per byte over all domains (right) for each run."""
-    from .evaluation.curves import eval_curves, train_curves
-
     fig, (loss_ax, bpb_ax) = plt.subplots(1, 2, figsize=(8, 3))
     for label, events in runs.items():
         train = train_curves(events)
@@ -112,8 +112,6 @@ def plot_training(runs: Mapping[str, list[dict]], out_dir: Path, branch_step: in
 
 def plot_throughput(events: list[dict], out_dir: Path) -> str:
     """Training tokens per second at each logged step."""
-    from .evaluation.curves import train_curves
-
     train = train_curves(events)
     fig, ax = plt.subplots(figsize=FIGSIZE)
     if "tokens_per_s" in train.columns:

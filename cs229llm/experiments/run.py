@@ -5,7 +5,7 @@ filter by quality, exact and near dedup, classify domains, plan the mixture, tra
 write token shards, pretrain with warmup-stable-decay, anneal on high-quality data (against
 decay-on-web and no-decay arms at equal compute), evaluate (bits per byte per domain, cloze
 multiple choice, contamination, samples) and write ``report.md`` + ``metrics.json``. Sizes
-come from the profile; a stage whose code is not in this checkout is reported as missing.
+come from the profile.
 """
 
 from __future__ import annotations
@@ -18,9 +18,31 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import by_profile, get_profile, seed_everything, set_threads
-from .errors import InputError
-from .training.anneal import cap_bytes
+from ..config import by_profile, get_profile, seed_everything, set_threads
+from ..data import domains
+from ..data.dedup import exact_dedup, near_dedup
+from ..data.extract import extract_text
+from ..data.langid import identify_language
+from ..data.pipeline import Stage, funnel, run_pipeline
+from ..data.quality import quality_filter
+from ..data.samples import crawl_paths, domain_corpus, hq_reference
+from ..data.warc import read_warc
+from ..errors import InputError
+from ..evaluation.bpb_vs_perplexity import per_domain_table
+from ..evaluation.contamination import NgramIndex, contamination_report
+from ..evaluation.curves import read_metrics
+from ..evaluation.generate import generate
+from ..evaluation.multiple_choice import evaluate_multiple_choice, summarize_by_domain
+from ..evaluation.perplexity import make_eval_fn
+from ..evaluation.tasks import cloze_items, split_items
+from ..mixing import Mixture
+from ..model import GPT, GPTConfig
+from ..tokenization.shards import MixtureSampler, write_shards
+from ..tokenization.train import compression_by_domain, train_tokenizer
+from ..training.checkpoint import load_pretrained
+from ..training.trainer import TrainConfig
+from . import report
+from .anneal import cap_bytes, comparison_table, run_annealing_arms
 
 HQ_DOMAIN = "hq"
 
@@ -75,11 +97,10 @@ def sizes_for(profile: str | None = None, **overrides) -> RunSizes:
 
 
 class StageLog:
-    """Times each stage and records which stages could not run (and why)."""
+    """Times each stage and prints one line per stage."""
 
     def __init__(self, verbose: bool = True):
         self.seconds: dict[str, float] = {}
-        self.missing: dict[str, str] = {}
         self.verbose = verbose
 
     def run(self, name: str, function, *args, **kwargs):
@@ -91,12 +112,6 @@ class StageLog:
             print(f"[run] {name:<22} {self.seconds[name]:7.1f} s", flush=True)
         return result
 
-    def mark_missing(self, name: str, reason: str) -> None:
-        """Record that stage ``name`` did not run because ``reason``."""
-        self.missing[name] = reason
-        if self.verbose:
-            print(f"[run] {name:<22} MISSING: {reason}", flush=True)
-
 
 # ---------------------------------------------------------------- data stages
 
@@ -107,54 +122,18 @@ def read_crawl(limit: int | None = None) -> tuple[pd.DataFrame, object]:
     Skipped responses (non-HTML, HTTP errors, ...) get a row marked dropped by ``read_warc`` so
     the funnel starts at the raw records.
     """
-    from .data.samples import crawl_paths
-    from .data.warc import read_warc
 
     return read_warc(crawl_paths(), include_skipped=True, max_documents=limit)
 
 
-def curation_stages(sizes: RunSizes, log: StageLog) -> list:
-    """The pipeline stages in lecture order (extract, langid, quality, exact dedup, near dedup, domains).
-
-    The domain classifier is added when ``cs229llm.data.domains`` is in this checkout; otherwise
-    the stage is recorded as missing in ``log`` (the run then labels domains another way).
-    """
-    from .data.dedup import exact_dedup, near_dedup
-    from .data.extract import extract_text
-    from .data.langid import identify_language
-    from .data.pipeline import Stage
-    from .data.quality import quality_filter
-
-    stages = [Stage(extract_text), Stage(identify_language), Stage(quality_filter), Stage(exact_dedup),
-              Stage(near_dedup, kwargs={"threshold": sizes.near_dedup_threshold})]
-    stage = domain_stage(log)
-    if stage is not None:
-        stages.append(stage)
-    return stages
-
-
-def domain_stage(log: StageLog):
-    """The domain-classification stage (adds ``domain``), or None when its module is missing."""
-    try:
-        from .data import domains
-    except ImportError as error:
-        log.mark_missing("domain classify", f"cs229llm.data.domains is not in this checkout ({error}); "
-                         "documents were given the crawl's ground-truth domain labels instead")
-        return None
-    return domains.pipeline_stage()
-
-
-def ground_truth_domains(docs: pd.DataFrame) -> pd.Series:
-    """The labelled domain of each crawl record (``load_labels`` joined on the WARC record id)."""
-    from .data.samples import load_labels
-
-    labels = load_labels().set_index("record_id")["domain"]
-    return docs["warc_record_id"].map(labels).fillna("unknown").astype(str)
+def curation_stages(sizes: RunSizes) -> list:
+    """The pipeline stages in lecture order (extract, langid, quality, exact dedup, near dedup, domains)."""
+    return [Stage(extract_text), Stage(identify_language), Stage(quality_filter), Stage(exact_dedup),
+            Stage(near_dedup, kwargs={"threshold": sizes.near_dedup_threshold}), domains.pipeline_stage()]
 
 
 def training_mixture(tokens_by_domain: dict[str, int]) -> dict[str, float]:
     """The lecture's mixture: temperature sampling (T=2) then code upweighted x2, entertainment x0.5."""
-    from .mixing import Mixture
 
     present = {d: n for d, n in tokens_by_domain.items() if n > 0}
     base = Mixture.temperature(present, temperature=2.0).probabilities
@@ -164,7 +143,6 @@ def training_mixture(tokens_by_domain: dict[str, int]) -> dict[str, float]:
 
 def held_out_texts(max_bytes_per_domain: int, hq_heldout: list[str]) -> dict[str, list[str]]:
     """Held-out evaluation texts per domain (``domain_corpus("heldout")``) plus the HQ held-out part."""
-    from .data.samples import domain_corpus
 
     heldout = domain_corpus("heldout")
     texts: dict[str, list[str]] = {}
@@ -189,7 +167,6 @@ def run_all(out_dir: str | Path, profile: str | None = None, verbose: bool = Tru
     Returns:
         the metrics dict written to ``metrics.json``.
     """
-    from . import report
 
     profile_name = get_profile(profile).name
     sizes = sizes_for(profile_name, **overrides)
@@ -203,18 +180,10 @@ def run_all(out_dir: str | Path, profile: str | None = None, verbose: bool = Tru
     sections: list[tuple[str, str]] = []
 
     # ---- data: crawl -> curated documents
-    try:
-        docs, skipped = log.run("read_warc", read_crawl)
-        stages = curation_stages(sizes, log)
-    except ImportError as error:
-        log.mark_missing("data stages", f"{error}")
-        return _finish(out, metrics, sections, log, started, sizes)
-    from .data.pipeline import funnel, run_pipeline
-
+    docs, skipped = log.run("read_warc", read_crawl)
+    stages = curation_stages(sizes)
     curated = log.run("curate", run_pipeline, docs, stages)
     funnel_table = funnel(curated)  # starts at the raw records (read_warc drops come first)
-    if "domain" not in curated.columns:
-        curated["domain"] = ground_truth_domains(curated)
     kept = curated[curated["dropped_by"].isna()]
     metrics["funnel"] = {"documents_in": int(len(curated)), "kept": int(len(kept)),
                          "stages": funnel_table[["stage", "in", "dropped", "kept"]].to_dict("records"),
@@ -227,9 +196,6 @@ def run_all(out_dir: str | Path, profile: str | None = None, verbose: bool = Tru
                      + report.markdown_table(reasons)))
 
     # ---- tokenizer, shards, mixture
-    from .data.samples import hq_reference
-    from .tokenization.shards import MixtureSampler, write_shards
-    from .tokenization.train import compression_by_domain, train_tokenizer
 
     hq = hq_reference()
     hq_texts = hq["text"].tolist()
@@ -256,10 +222,6 @@ def run_all(out_dir: str | Path, profile: str | None = None, verbose: bool = Tru
                      + report.markdown_table(compression)))
 
     # ---- train: stable phase, then three arms at equal compute
-    from .evaluation.perplexity import make_eval_fn
-    from .model import GPT, GPTConfig
-    from .training.anneal import comparison_table, run_annealing_arms
-    from .training.trainer import TrainConfig
 
     eval_texts = held_out_texts(sizes.eval_bytes_per_domain, hq_heldout)
     eval_fn = make_eval_fn(tokenizer, eval_texts)
@@ -289,7 +251,6 @@ def run_all(out_dir: str | Path, profile: str | None = None, verbose: bool = Tru
                            "tokens_per_step": sizes.batch_size * sizes.block_size,
                            "tokens_per_s": {name: r.tokens_per_second for name, r in anneal.results.items()},
                            "compiled": anneal.results["stable"].compiled}
-    from .evaluation.curves import read_metrics
 
     arm_events = {name: read_metrics(r.run_dir) for name, r in anneal.results.items() if name != "stable"}
     better = [d for d in metrics["bpb_after_anneal"]
@@ -314,14 +275,6 @@ def run_all(out_dir: str | Path, profile: str | None = None, verbose: bool = Tru
 def evaluate_run(out: Path, anneal, tokenizer, eval_texts: dict, kept: pd.DataFrame, hq_train: list[str],
                  sizes: RunSizes, metrics: dict) -> list[tuple[str, str]]:
     """Evaluation of the stable and annealed models: bpb vs perplexity, cloze MC, contamination, samples."""
-    from . import report
-    from .data.samples import domain_corpus
-    from .evaluation.bpb_vs_perplexity import per_domain_table
-    from .evaluation.contamination import NgramIndex, contamination_report
-    from .evaluation.generate import generate
-    from .evaluation.multiple_choice import evaluate_multiple_choice, summarize_by_domain
-    from .evaluation.tasks import cloze_items, split_items
-    from .training.checkpoint import load_pretrained
 
     models = {"stable": load_pretrained(anneal.results["stable"].run_dir)[0],
               "anneal_hq": load_pretrained(anneal.results["anneal_hq"].run_dir)[0]}
@@ -363,13 +316,9 @@ def _records(frame: pd.DataFrame, key: str, value: str) -> dict:
 
 
 def _finish(out: Path, metrics: dict, sections: list, log: StageLog, started: float, sizes: RunSizes) -> dict:
-    from . import report
-
     metrics["seconds"] = {**log.seconds, "total": time.perf_counter() - started}
-    metrics["missing"] = dict(log.missing)
     timing = pd.DataFrame([{"stage": k, "seconds": v} for k, v in metrics["seconds"].items()])
-    missing = "\n".join(f"- **{k}**: {v}" for k, v in log.missing.items()) or "Every stage ran."
-    sections = list(sections) + [("Stages not run", missing), ("Timing", report.markdown_table(timing, ".1f")),
+    sections = list(sections) + [("Timing", report.markdown_table(timing, ".1f")),
                                  ("Sizes", "```\n" + json.dumps(asdict(sizes), indent=1) + "\n```")]
     report.write_report(out, f"cs229llm end-to-end run ({metrics['profile']} profile)", sections, metrics)
     if log.verbose:

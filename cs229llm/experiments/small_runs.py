@@ -8,11 +8,17 @@ Each run writes token shards and a trainer run directory under ``out_dir``.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..config import seed_everything
 from ..errors import InputError
+from ..evaluation.perplexity import make_eval_fn
+from ..model import GPT
+from ..tokenization.shards import MixtureSampler, write_shards
+from ..training.trainer import TrainConfig, train
 
 
 @dataclass
@@ -25,7 +31,6 @@ class SmallRun:
         shards_dir: the shards it was trained on.
         tokens: tokens per domain in those shards.
     """
-
     model: object
     result: object
     shards_dir: Path
@@ -52,30 +57,41 @@ def train_small_model(texts_by_domain: Mapping[str, list[str]], tokenizer, model
     Returns:
         a :class:`SmallRun`.
     """
-    import shutil
-
-    from ..config import seed_everything
-    from ..evaluation.perplexity import make_eval_fn
-    from ..model import GPT
-    from ..tokenization.shards import MixtureSampler, write_shards
-    from .trainer import TrainConfig, train
-
     if tokenizer.vocab_size > model_config.vocab_size:
         raise InputError(f"the tokenizer has {tokenizer.vocab_size} ids but the model only {model_config.vocab_size}")
     out = Path(out_dir)
-    for sub in ("shards", "run"):
-        if (out / sub).exists():
-            shutil.rmtree(out / sub)
+    if (out / "shards").exists():
+        shutil.rmtree(out / "shards")
     manifest = write_shards({d: list(t) for d, t in texts_by_domain.items()}, tokenizer, out / "shards")
     tokens = {d: info["tokens"] for d, info in manifest["domains"].items()}
     weights = dict(weights) if weights else {d: n for d, n in tokens.items() if n > model_config.block_size}
+    eval_fn = make_eval_fn(tokenizer, eval_texts) if eval_texts else None
+    model, result = train_on_shards(out / "shards", weights, model_config, out / "run", steps,
+                                    batch_size=batch_size, lr=lr, warmup_steps=warmup_steps, schedule=schedule,
+                                    min_lr_ratio=0.0, eval_fn=eval_fn, eval_every=eval_every, seed=seed, device=device)
+    return SmallRun(model, result, out / "shards", tokens)
+
+
+def train_on_shards(shards_dir: str | Path, weights: Mapping[str, float], model_config, run_dir: str | Path,
+                    steps: int, batch_size: int = 16, lr: float = 3e-3, warmup_steps: int = 10,
+                    schedule: str = "linear", min_lr_ratio: float = 0.0, eval_fn=None, eval_every: int = 0,
+                    log_every: int | None = None, seed: int = 0, device: str = "auto",
+                    precision: str = "fp32") -> tuple[GPT, object]:
+    """Train a fresh, seeded GPT on existing shards: the one small-run trainer every controlled comparison uses.
+
+    The model is built after seeding, so two calls with the same arguments give the same weights.
+    ``run_dir`` is replaced if present. Returns the trained model (eval mode) and the trainer's result.
+    """
+    run_dir = Path(run_dir)
+    if run_dir.exists():
+        shutil.rmtree(run_dir)
     seed_everything(seed)
     model = GPT(model_config)
-    sampler = MixtureSampler(out / "shards", weights, batch_size, model_config.block_size, seed=seed)
+    sampler = MixtureSampler(shards_dir, dict(weights), batch_size, model_config.block_size, seed=seed)
     config = TrainConfig(max_steps=steps, lr=lr, warmup_steps=min(warmup_steps, steps), schedule=schedule,
-                         min_lr_ratio=0.0, eval_every=eval_every, log_every=max(1, steps // 30),
-                         run_dir=str(out / "run"), resume=False, seed=seed, device=device)
-    eval_fn = make_eval_fn(tokenizer, eval_texts) if eval_texts else None
+                         min_lr_ratio=min_lr_ratio, eval_every=eval_every,
+                         log_every=log_every or max(1, steps // 30), run_dir=str(run_dir), resume=False,
+                         seed=seed, device=device, precision=precision, compile=False)
     result = train(model, sampler, config, eval_fn=eval_fn)
     model.eval()
-    return SmallRun(model, result, out / "shards", tokens)
+    return model, result
