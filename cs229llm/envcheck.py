@@ -11,6 +11,8 @@ import platform
 from dataclasses import dataclass
 from importlib import metadata
 
+import torch
+
 from . import config
 
 # (import name, distribution name, what the course uses it for)
@@ -76,10 +78,6 @@ def check_packages() -> list[CheckRow]:
 def check_torch(try_compile: bool = True) -> list[CheckRow]:
     """Device, precision and compiler facts about this machine."""
     rows = []
-    try:
-        import torch
-    except Exception as error:
-        return [CheckRow("device", False, f"PyTorch does not import: {error}")]
     device = config.choose_device()
     if device == "cuda":
         name = torch.cuda.get_device_name(0)

@@ -57,7 +57,7 @@ def test_compiled_elementwise_chain_agrees_with_eager():
 
 
 def test_compile_fallback_reports_the_reason(monkeypatch):
-    monkeypatch.setattr("cs229llm.config.compile_status", lambda: (False, "no compiler here"))
+    monkeypatch.setattr("cs229llm.systems.fusion.compile_status", lambda: (False, "no compiler here"))
     result = fusion.benchmark_case(small_cases()[0], repeats=2)
     assert result["speedup"] is None and result["note"] == "no compiler here"
 

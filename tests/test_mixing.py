@@ -189,3 +189,11 @@ def test_mix_command_prints_the_plan_and_refuses_bad_weights(capsys, tmp_path, m
     for bad in ("code=-1", "code=0,books=0", "poetry=1", "code"):
         assert main(["mix", "--weights", bad, "--budget", "100", "--available", "code=10,books=10"]) == 2
     assert "negative" in capsys.readouterr().err
+
+
+def test_the_domain_list_is_defined_once():
+    from cs229llm import mixing
+    from cs229llm.data import domain_names, samples
+    from cs229llm.data.crawlgen import build
+
+    assert mixing.DOMAINS is samples.DOMAINS is build.DOMAINS is domain_names.DOMAINS

@@ -118,3 +118,15 @@ def test_end_to_end_ci_run(tmp_path):
     assert main(["evaluate", str(tmp_path / "runs" / "anneal_hq"), "--tokenizer", str(tmp_path / "tokenizer.json"),
                  "--items", "2", "--shots", "1", "--prompt", "The"]) == 0
     assert main(["evaluate", str(tmp_path / "runs" / "anneal_hq"), "--tokenizer", str(tmp_path / "nothing.json")]) == 2
+
+
+def test_importing_the_report_leaves_the_notebooks_matplotlib_backend_alone(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import matplotlib; matplotlib.use('svg'); import cs229llm.experiments.report as r, pandas as pd; "
+            "import pathlib; assert matplotlib.get_backend() == 'svg', matplotlib.get_backend(); "
+            f"r.plot_mixture({{'code': 0.5, 'news': 0.5}}, {{'code': 0.7, 'news': 0.3}}, pathlib.Path({str(tmp_path)!r}));"
+            "assert matplotlib.get_backend() == 'svg'")
+    subprocess.run([sys.executable, "-c", code], check=True)
+    assert list(tmp_path.glob("*.png"))

@@ -162,13 +162,13 @@ def test_truncated_shard_is_detected(shards_dir, tmp_path):
 def test_prepare_token_data_builds_once_and_rebuilds_when_the_corpus_changes(tmp_path, monkeypatch):
     import pandas as pd
 
-    from cs229llm.data import samples
+    from cs229llm.experiments import course_data
     from cs229llm.experiments.course_data import prepare_token_data
 
     corpus = {"train": pd.DataFrame([{"id": f"{d}-{i}", "domain": d, "text": t}
                                      for d, texts in CORPUS.items() for i, t in enumerate(texts)]),
               "heldout": pd.DataFrame([{"id": "h-0", "domain": "code", "text": CORPUS["code"][0]}])}
-    monkeypatch.setattr(samples, "domain_corpus", lambda split="train": corpus[split])
+    monkeypatch.setattr(course_data, "domain_corpus", lambda split="train": corpus[split])
     out = prepare_token_data(vocab_size=300, out_dir=tmp_path / "tokens")
     first = (out / "train" / "manifest.json").stat().st_mtime_ns
     assert read_manifest(out / "heldout")["domains"]["code"]["documents"] == 1

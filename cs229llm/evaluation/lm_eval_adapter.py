@@ -94,7 +94,7 @@ class CourseLM:
 def lm_eval_available() -> tuple[bool, str]:
     """``(True, version)`` when lm-evaluation-harness imports, else ``(False, how to install it)``."""
     try:
-        import lm_eval
+        import lm_eval  # optional and slow to import: only when the harness runs
     except ImportError:
         return False, "lm-evaluation-harness is not installed: pip install -e '.[eval]' (or pip install 'lm_eval>=0.4')"
     return True, getattr(lm_eval, "__version__", "unknown")
@@ -114,7 +114,7 @@ def harness_lm(model, tokenizer, batch_size: int = 16, max_gen_toks: int = 64):
     if not available:
         raise InputError(detail)
     if _HARNESS_CLASS is None:
-        from lm_eval.api.model import LM
+        from lm_eval.api.model import LM  # optional and slow to import: only when the harness runs
 
         class HarnessLM(CourseLM, LM):
             """CourseLM registered as a harness model (rank 0 of 1)."""
@@ -185,8 +185,8 @@ def run_harness(model, tokenizer, tasks: Sequence[str], include_path: str | Path
         standard_tasks: also index the harness's built-in tasks when ``include_path`` is given.
     """
     lm = harness_lm(model, tokenizer, batch_size)
-    import lm_eval
-    from lm_eval.tasks import TaskManager
+    import lm_eval  # optional and slow to import: only when the harness runs
+    from lm_eval.tasks import TaskManager  # optional and slow to import: only when the harness runs
 
     if include_path and not standard_tasks:  # index only the local folder (the built-in index takes ~30 s)
         manager = TaskManager(include_path=str(include_path), include_defaults=False)

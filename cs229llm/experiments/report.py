@@ -12,15 +12,18 @@ import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # the report is written headless
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import pandas as pd
+from matplotlib.figure import Figure
 
 from ..evaluation.curves import eval_curves, train_curves
 
 FIGSIZE = (7, 3)
+
+
+def _subplots(*grid, figsize=FIGSIZE):
+    """A figure that is not managed by pyplot: drawn and saved headless, whatever backend a notebook uses."""
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots(*grid)
 
 
 def markdown_table(frame: pd.DataFrame, floatfmt: str = ".3f", index: bool = False) -> str:
@@ -48,7 +51,6 @@ def save(fig, out_dir: Path, name: str) -> str:
     path = Path(out_dir) / f"{name}.png"
     fig.tight_layout()
     fig.savefig(path)
-    plt.close(fig)
     return path.name
 
 
@@ -57,7 +59,7 @@ def save(fig, out_dir: Path, name: str) -> str:
 
 def plot_funnel(funnel: pd.DataFrame, out_dir: Path) -> str:
     """Documents kept after each pipeline stage (bars)."""
-    fig, ax = plt.subplots(figsize=FIGSIZE)
+    fig, ax = _subplots(figsize=FIGSIZE)
     ax.bar(funnel["stage"], funnel["kept"], color="tab:blue")
     for x, (kept, total) in enumerate(zip(funnel["kept"], funnel["in"])):
         ax.text(x, kept, f"{kept}", ha="center", va="bottom", fontsize=8)
@@ -70,7 +72,7 @@ def plot_funnel(funnel: pd.DataFrame, out_dir: Path) -> str:
 def plot_mixture(natural: Mapping[str, float], chosen: Mapping[str, float], out_dir: Path) -> str:
     """Natural domain shares of the curated data vs the sampling mixture used for training."""
     domains = sorted(set(natural) | set(chosen))
-    fig, ax = plt.subplots(figsize=FIGSIZE)
+    fig, ax = _subplots(figsize=FIGSIZE)
     xs = range(len(domains))
     ax.bar([x - 0.2 for x in xs], [natural.get(d, 0) for d in domains], width=0.4, label="natural (tokens)")
     ax.bar([x + 0.2 for x in xs], [chosen.get(d, 0) for d in domains], width=0.4, label="training mixture")
@@ -82,7 +84,7 @@ def plot_mixture(natural: Mapping[str, float], chosen: Mapping[str, float], out_
 
 def plot_tokenizer(compression: pd.DataFrame, out_dir: Path) -> str:
     """Bytes per token per domain (higher = the tokenizer compresses that domain better)."""
-    fig, ax = plt.subplots(figsize=FIGSIZE)
+    fig, ax = _subplots(figsize=FIGSIZE)
     ax.bar(compression["domain"], compression["bytes_per_token"], color="tab:green")
     ax.set_ylabel("bytes per token")
     ax.set_title("tokenizer compression by domain", fontsize=10)
@@ -92,7 +94,7 @@ def plot_tokenizer(compression: pd.DataFrame, out_dir: Path) -> str:
 
 def plot_training(runs: Mapping[str, list[dict]], out_dir: Path, branch_step: int | None = None) -> str:
     """Train loss (left) and held-out bits per byte over all domains (right) for each run."""
-    fig, (loss_ax, bpb_ax) = plt.subplots(1, 2, figsize=(8, 3))
+    fig, (loss_ax, bpb_ax) = _subplots(1, 2, figsize=(8, 3))
     for label, events in runs.items():
         train = train_curves(events)
         if "loss" in train.columns:
@@ -113,7 +115,7 @@ def plot_training(runs: Mapping[str, list[dict]], out_dir: Path, branch_step: in
 def plot_throughput(events: list[dict], out_dir: Path) -> str:
     """Training tokens per second at each logged step."""
     train = train_curves(events)
-    fig, ax = plt.subplots(figsize=FIGSIZE)
+    fig, ax = _subplots(figsize=FIGSIZE)
     if "tokens_per_s" in train.columns:
         ax.plot(train.index, train["tokens_per_s"], color="tab:purple")
     ax.set_xlabel("step")
@@ -125,7 +127,7 @@ def plot_throughput(events: list[dict], out_dir: Path) -> str:
 def plot_bpb_before_after(table: pd.DataFrame, out_dir: Path) -> str:
     """Per-domain bits per byte at the branch point and after each annealing arm (grouped bars)."""
     table = table.loc[[m for m in table.index if m.startswith("bpb/")]]
-    fig, ax = plt.subplots(figsize=FIGSIZE)
+    fig, ax = _subplots(figsize=FIGSIZE)
     columns = list(table.columns)
     width = 0.8 / max(1, len(columns))
     for k, column in enumerate(columns):

@@ -6,10 +6,9 @@ grows, not a new figure per step. Outside a notebook it does nothing visible.
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use(matplotlib.get_backend())  # keep the notebook's backend (inline)
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
+from IPython import get_ipython
+from IPython.display import display
 
 
 class LiveFigure:
@@ -35,11 +34,6 @@ class LiveFigure:
         self.draw(self.fig, self.axes, state)
         self.fig.tight_layout()
         self.updates += 1
-        try:
-            from IPython import get_ipython
-            from IPython.display import display
-        except ImportError:
-            return
         if get_ipython() is None:
             return
         if self._handle is None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 from labdriver import figure_traces, numbers_in
 
-pytestmark = pytest.mark.slow
+from cs229llm.data.domain_names import DOMAINS
 
-DOMAINS = ("code", "books", "encyclopedic", "news", "entertainment", "forums", "science", "shopping")
+pytestmark = pytest.mark.slow
 
 
 def panel_state(notebook, panel: str) -> tuple[str, tuple[str, ...]]:
