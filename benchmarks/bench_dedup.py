@@ -30,7 +30,7 @@ def planted_corpus(count: int, duplicate_fraction: float = 0.1, seed: int = 0):
 
     Returns ``(texts, groups)`` with a ground-truth group per text (its original's index).
     """
-    from cs229llm.commands.bench_minhash import benchmark_documents
+    from cs229llm.experiments.benchmarks import benchmark_documents
 
     rng = np.random.default_rng(seed)
     originals = int(count * (1 - duplicate_fraction))
@@ -65,8 +65,8 @@ _PROBE_TEXTS: list = []
 
 def _probe_signing(count: int) -> float:
     """Seconds to sign ``count`` 2 KB documents in this process (the machine's reference work)."""
-    from cs229llm.commands.bench_minhash import benchmark_documents
     from cs229llm.data.minhash import minhash_signatures
+    from cs229llm.experiments.benchmarks import benchmark_documents
 
     if len(_PROBE_TEXTS) != count:
         _PROBE_TEXTS[:] = benchmark_documents(count, 2048, seed=1)

@@ -7,12 +7,12 @@ Target (benchmarks/RESULTS.md): >= 0.70 on the course's 2-core CPUs. Runs the sa
 import json
 import sys
 
-from cs229llm.commands.bench_fusion import format_table, run_benchmark
+from cs229llm.experiments.benchmarks import fusion_benchmark, fusion_table
 from cs229llm.systems.fusion import summary_json
 
 if __name__ == "__main__":
-    summary = run_benchmark(elements=int(sys.argv[1]) if len(sys.argv) > 1 else 1 << 22)
-    print(format_table(summary))
+    summary = fusion_benchmark(elements=int(sys.argv[1]) if len(sys.argv) > 1 else 1 << 22)
+    print(fusion_table(summary))
     flat = summary_json(summary)
     ratio = flat["elementwise_chain_compiled_frac_copy"]
     print(f"fused elementwise chain / copy bandwidth = {ratio} (target >= 0.70); "

@@ -6,12 +6,12 @@ name (>= 3.5x bulk, >= 20,000 docs/s, estimator error within 10% of theory), the
 
 import json
 
-from cs229llm.commands.bench_minhash import run_minhash_benchmark
 from cs229llm.config import set_threads
+from cs229llm.experiments.benchmarks import minhash_benchmark
 
 if __name__ == "__main__":
     set_threads(1)
-    result = run_minhash_benchmark()
+    result = minhash_benchmark()
     print(result.pop("table"))
     print(f"ours / datasketch bulk = {result['speedup_vs_bulk']:.1f}x (target >= 3.5x); "
           f"ours = {result['ours_docs_per_s']:,.0f} docs/s (target >= 20,000); "

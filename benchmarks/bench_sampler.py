@@ -5,9 +5,9 @@ Runs the same code as ``cs229llm bench sampler`` and prints the ratio, then the 
 
 import json
 
-from cs229llm.commands.bench_sampler import run_benchmark
+from cs229llm.experiments.benchmarks import sampler_benchmark
 
 if __name__ == "__main__":
-    result = run_benchmark()
+    result = sampler_benchmark()
     print(f"sampler tokens/s / 1M target = {result['tokens_per_s'] / 1e6:.2f}x (target >= 1.0)")
     print(json.dumps(result))

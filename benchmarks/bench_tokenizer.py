@@ -6,11 +6,11 @@ Targets (benchmarks/RESULTS.md): teaching / HF ≤ 10×; HF ≥ 5 MB/s. Runs the
 
 import json
 
-from cs229llm.commands.bench_tokenizer import format_table, run_benchmark
+from cs229llm.experiments.benchmarks import tokenizer_benchmark, tokenizer_table
 
 if __name__ == "__main__":
-    result = run_benchmark()
-    print(format_table(result))
+    result = tokenizer_benchmark()
+    print(tokenizer_table(result))
     print(f"teaching / HF time = {result['teaching_over_hf']}x (target <= 10x); "
           f"HF {result['hf_mb_per_s']} MB/s median of {result['repeats']}, {result['hf_best_mb_per_s']} best (target >= 5)")
     print(json.dumps(result))

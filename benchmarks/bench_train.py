@@ -8,10 +8,10 @@ then the JSON line.
 
 import json
 
-from cs229llm.commands.bench_train import amdahl_line, run_benchmark
+from cs229llm.experiments.benchmarks import amdahl_line, train_benchmark
 
 if __name__ == "__main__":
-    results = run_benchmark()
+    results = train_benchmark(on_result=lambda key, value: print(f"{key:<22} {value:>12,.0f}", flush=True))
     ratio = results.get("speedup_compiled_bf16_vs_eager_fp32")
     print(f"compiled+bf16 / eager fp32 tokens/s = {ratio:.2f}x (target >= 2.0x)" if ratio else "compile unavailable")
     if results.get("speedup_compiled_fp32_vs_eager_fp32"):

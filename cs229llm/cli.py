@@ -1,50 +1,151 @@
-"""The ``cs229llm`` command: one subcommand per stage of the course.
+"""The ``cs229llm`` command: one subcommand per stage of the course, in lecture order.
 
-Subcommands live in ``cs229llm/commands/``: every module there with a
-``register(subparsers)`` function adds its own, so stages can grow without editing this file.
-An :class:`~cs229llm.errors.InputError` is printed as a message (exit 2), never a traceback.
+:data:`COMMANDS` is the one table of subcommands and their one-line purposes. ``cs229llm --help``
+lists it without importing any command module (they pull in torch and pandas); naming a command
+imports only ``cs229llm/commands/<name>.py``, whose ``configure(parser)`` adds its options and
+sets ``func`` (a function taking the parsed args and returning an exit code).
+
+An :class:`~cs229llm.errors.InputError` is printed as one line ``cs229llm CMD: error: ...`` on
+stderr (exit 2), never a traceback; Ctrl-C exits 130.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import pkgutil
+import importlib.util
 import sys
+from collections.abc import Callable, Iterable
 
-from . import __version__, commands
+from . import __version__
 from .errors import InputError
 
+COMMANDS_PACKAGE = "cs229llm.commands"
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every subcommand registered."""
+# (name, one-line purpose), in the order the lecture meets them. The purpose is written only here:
+# it is the command's help line in ``cs229llm --help`` and the start of its own ``--help``.
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("env", "check the environment: packages, device, bf16, torch.compile"),
+    ("data", "sample crawl, local corpora and downloaders"),
+    ("extract", "WARC records -> documents table with each page's main text"),
+    ("filter", "language ID, PII masking, quality rules (Gopher, C4, FineWeb)"),
+    ("dedup", "exact, line-level or MinHash near-duplicate removal"),
+    ("classify", "domain classifier (TF-IDF + logistic): adds domain, domain_score"),
+    ("mix", "plan a domain mixture: tokens, epochs and warnings per domain"),
+    ("tokenize", "train the BPE tokenizer and write per-domain token shards"),
+    ("train", "pretrain a GPT on the domain mixture (writes a run directory)"),
+    ("evaluate", "evaluate a checkpoint: bits per byte, multiple choice, samples"),
+    ("export", "export a trained checkpoint for use outside the course"),
+    ("run", "the whole course stream headlessly: report.md + metrics.json"),
+    ("bench", "benchmarks (the last output line is one JSON object)"),
+)
+
+
+class LazyParser(argparse.ArgumentParser):
+    """An argument parser whose options are added by ``loader(parser)`` the first time it is used.
+
+    A subcommand's parser is created for every command (so the top-level help lists them all),
+    but its module is imported only when argparse hands it the arguments, or prints its help.
+    """
+
+    def __init__(self, *args, loader: Callable[[argparse.ArgumentParser], None] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._loader = loader
+
+    def load(self) -> LazyParser:
+        """Add the options now (once)."""
+        loader, self._loader = self._loader, None
+        if loader is not None:
+            loader(self)
+        return self
+
+    def parse_known_args(self, args=None, namespace=None):
+        self.load()
+        return super().parse_known_args(args, namespace)
+
+    def format_help(self) -> str:
+        self.load()
+        return super().format_help()
+
+    def format_usage(self) -> str:
+        self.load()
+        return super().format_usage()
+
+
+def module_exists(module: str) -> bool:
+    """Whether ``module`` can be imported (looked up without importing it)."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ImportError:
+        return False
+
+
+def add_lazy_commands(subparsers, table: Iterable[tuple[str, str]], package: str,
+                      eager: bool = False) -> list[str]:
+    """Add one :class:`LazyParser` per ``(name, purpose)`` whose module ``package.name`` exists.
+
+    The module is imported when the parser is first used (``eager``: now) and its
+    ``configure(parser)`` called. Returns the names added, in order.
+    """
+    names = []
+    for name, purpose in table:
+        module = f"{package}.{name}"
+        if not module_exists(module):
+            continue  # e.g. ``export`` before its module is written
+        parser = subparsers.add_parser(name, help=purpose, description=purpose, loader=_loader(module))
+        if eager:
+            parser.load()
+        names.append(name)
+    return names
+
+
+def _loader(module_name: str) -> Callable[[argparse.ArgumentParser], None]:
+    def load(parser: argparse.ArgumentParser) -> None:
+        # plugin dispatch: only the chosen command's module (and its torch/pandas imports) is loaded
+        module = importlib.import_module(module_name)
+        module.configure(parser)
+
+    return load
+
+
+def build_parser(commands: Iterable[str] | None = None) -> argparse.ArgumentParser:
+    """The ``cs229llm`` parser.
+
+    Args:
+        commands: subcommands whose options are added now; None adds every command's (slow:
+            imports them all, for tests and docs). :func:`main` passes none: argparse loads the
+            one that is named.
+    """
     parser = argparse.ArgumentParser(
         prog="cs229llm",
         description="How large language models are really built: data, systems, evaluation. "
-        "Each subcommand runs one stage of the course.",
+        "Each subcommand runs one stage of the course, in lecture order; "
+        "`cs229llm COMMAND --help` shows its options.",
     )
     parser.add_argument("--version", action="version", version=f"cs229llm {__version__}")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{commands.__name__}.{info.name}")
-        if hasattr(module, "register"):
-            module.register(subparsers)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=LazyParser)
+    add_lazy_commands(subparsers, COMMANDS, COMMANDS_PACKAGE, eager=commands is None)
+    if commands is not None:
+        for name in commands:
+            subparsers.choices[name].load()
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: parse, run the chosen subcommand's ``func(args)``, return its exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    parser = build_parser(commands=())
+    try:
+        args = parser.parse_args(argv)
+    except InputError as error:  # a command's configure() refused something
+        print(f"cs229llm: error: {error}", file=sys.stderr)
+        return 2
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
     try:
         return int(args.func(args) or 0)
     except InputError as error:
-        print(f"cs229llm {args.command}: error: {error}", file=sys.stderr)
+        print(f"{getattr(args, 'prog', None) or f'cs229llm {args.command}'}: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

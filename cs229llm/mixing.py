@@ -25,11 +25,19 @@ REPETITION_LIMIT = 4.0  # epochs; data-constrained scaling (Muennighoff et al. 2
 # ---------------------------------------------------------------- weights: parse and check
 
 
-def parse_weights(text: str) -> dict[str, float]:
+def parse_weights(text: str, domains: Iterable[str] | None = None) -> dict[str, float]:
     """Parse ``"code=2,books=1,news=0.5"`` into ``{"code": 2.0, "books": 1.0, "news": 0.5}``.
 
+    The one parser of the mixture syntax: ``cs229llm mix``, ``train`` and ``run`` all read their
+    ``--mixture`` with it. The weights are then checked by :func:`check_weights`.
+
+    Args:
+        text: ``domain=weight`` items separated by commas.
+        domains: the known domains, where the list is known (default: any name is accepted).
+
     Raises:
-        InputError: an item is not ``domain=number``, or a domain repeats.
+        InputError: (one line) an item is not ``domain=number``, a weight is not a number, a
+            domain repeats, a domain is unknown, a weight is negative or infinite, or all are zero.
     """
     if not isinstance(text, str) or not text.strip():
         raise InputError("weights are empty: write them as domain=weight,... e.g. code=2,books=1")
@@ -51,7 +59,7 @@ def parse_weights(text: str) -> dict[str, float]:
         weights[name] = number
     if not weights:
         raise InputError("weights are empty: write them as domain=weight,... e.g. code=2,books=1")
-    return weights
+    return check_weights(weights, domains)
 
 
 def check_weights(weights: Mapping[str, float], domains: Iterable[str] | None = None) -> dict[str, float]:
@@ -126,7 +134,8 @@ class Mixture:
     @classmethod
     def parse(cls, text: str, domains: Iterable[str] | None = None) -> Mixture:
         """A mixture from ``"domain=weight,..."`` text (see :func:`parse_weights`)."""
-        return cls.from_weights(parse_weights(text), domains)
+        known = list(domains) if domains is not None else None
+        return cls.from_weights(parse_weights(text, known), known)
 
     @classmethod
     def from_epochs(cls, epochs: Mapping[str, float], available_tokens: Mapping[str, float]) -> Mixture:

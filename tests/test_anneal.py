@@ -4,15 +4,21 @@ import json
 import random
 
 import pytest
+from stand_ins import ByteTokenizer
 
 from cs229llm.errors import InputError
 from cs229llm.evaluation.perplexity import make_eval_fn
+from cs229llm.experiments.anneal import (
+    ARMS,
+    anneal_weights,
+    arm_schedules,
+    branch_step,
+    comparison_table,
+    run_annealing_arms,
+)
 from cs229llm.model import GPT, GPTConfig
 from cs229llm.tokenization.shards import MixtureSampler, write_shards
-from cs229llm.experiments.anneal import (ARMS, anneal_weights, arm_schedules, branch_step, comparison_table,
-                                      run_annealing_arms)
 from cs229llm.training.trainer import TrainConfig
-from stand_ins import ByteTokenizer
 
 
 def corpus(seed=0):

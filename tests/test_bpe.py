@@ -48,8 +48,9 @@ def test_first_merge_is_the_most_frequent_pair():
 
 def test_training_counts_match_a_brute_force_recount(teaching):
     # replay the merges on every word from scratch and check each recorded count
-    import regex
     from collections import Counter
+
+    import regex
 
     from cs229llm.tokenization.bpe import GPT2_SPLIT_PATTERN
 

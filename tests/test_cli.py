@@ -1,18 +1,124 @@
+import argparse
+import os
 import subprocess
 import sys
 
+import pandas as pd
+import pytest
+
 from cs229llm import cli, envcheck
+from cs229llm.commands import env as env_command
+from cs229llm.errors import InputError
+
+LECTURE_ORDER = ["env", "data", "extract", "filter", "dedup", "classify", "mix", "tokenize", "train",
+                 "evaluate", "run", "bench"]
+DATA_STAGES = ["extract", "filter", "dedup", "classify"]
 
 
-def test_help_lists_env_subcommand(capsys):
+def listed_commands(help_text: str) -> list[str]:
+    """The command names in the order ``cs229llm --help`` lists them."""
+    names = [name for name, _ in cli.COMMANDS]
+    found = []
+    for line in help_text.splitlines():
+        words = line.split()
+        if words and words[0] in names and line.startswith("    ") and words[0] not in found:
+            found.append(words[0])
+    return found
+
+
+def leaf_parsers(parser: argparse.ArgumentParser, path=()):
+    """``(path, parser)`` of every parser that runs something (no sub-actions of its own)."""
+    actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not actions:
+        yield path, parser
+        return
+    for name, child in actions[0].choices.items():
+        if hasattr(child, "load"):
+            child.load()
+        yield from leaf_parsers(child, path + (name,))
+
+
+def option(parser: argparse.ArgumentParser, flag: str):
+    return next((a for a in parser._actions if flag in a.option_strings), None)
+
+
+def test_help_lists_the_commands_in_lecture_order(capsys):
     assert cli.main([]) == 0
-    assert "env" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    expected = LECTURE_ORDER + (["export"] if cli.module_exists("cs229llm.commands.export") else [])
+    assert sorted(listed_commands(out), key=expected.index) == listed_commands(out)
+    assert set(LECTURE_ORDER) <= set(listed_commands(out))
 
 
-def test_console_script_help_runs():
-    result = subprocess.run([sys.executable, "-m", "cs229llm", "--help"], capture_output=True, text=True, timeout=120)
+def test_console_help_is_ordered_and_imports_neither_torch_nor_pandas():
+    result = subprocess.run([sys.executable, "-m", "cs229llm", "--help"], capture_output=True, text=True,
+                            timeout=120)
     assert result.returncode == 0
     assert "usage: cs229llm" in result.stdout
+    order = listed_commands(result.stdout)
+    assert [name for name in order if name in LECTURE_ORDER] == LECTURE_ORDER
+
+    probe = ("import sys, time\n"
+             "started = time.perf_counter()\n"
+             "from cs229llm import cli\n"
+             "for argv in (['--help'], ['bench', '--help']):\n"
+             "    try:\n"
+             "        cli.main(argv)\n"
+             "    except SystemExit:\n"
+             "        pass\n"
+             "heavy = sorted(m for m in ('torch', 'pandas', 'numpy') if m in sys.modules)\n"
+             "commands = sorted(m for m in sys.modules if m.startswith('cs229llm.commands.'))\n"
+             "print('HEAVY', heavy, 'COMMANDS', commands, file=sys.stderr)\n"
+             "print(f'SECONDS {time.perf_counter() - started:.3f}', file=sys.stderr)\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    print(result.stderr)  # the import and help time, for the record (no timing assert: the machine is shared)
+    assert "HEAVY [] COMMANDS ['cs229llm.commands.bench']" in result.stderr
+
+
+@pytest.mark.parametrize("command", LECTURE_ORDER)
+def test_each_listed_command_shows_its_full_help(command, capsys):
+    with pytest.raises(SystemExit) as exited:
+        cli.main([command, "--help"])
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    assert f"usage: cs229llm {command}" in out
+    assert dict(cli.COMMANDS)[command] in " ".join(out.split())  # the one-line purpose, written once
+
+
+def test_bench_lists_its_benchmarks_and_each_shows_its_options(capsys):
+    from cs229llm.commands.bench import BENCHMARKS
+
+    with pytest.raises(SystemExit):
+        cli.main(["bench", "--help"])
+    out = capsys.readouterr().out
+    for name, _ in BENCHMARKS:
+        assert f"    {name}" in out
+    for name, _ in BENCHMARKS:
+        with pytest.raises(SystemExit) as exited:
+            cli.main(["bench", name, "--help"])
+        assert exited.value.code == 0
+        assert "--profile" in capsys.readouterr().out
+
+
+def test_every_command_takes_profile_and_seed_and_the_data_stages_an_engine():
+    parser = cli.build_parser()  # every command's options
+    leaves = dict(leaf_parsers(parser))
+    assert {path[0] for path in leaves} >= set(LECTURE_ORDER)
+    for path, leaf in leaves.items():
+        profile = option(leaf, "--profile")
+        assert profile is not None and tuple(profile.choices) == ("ci", "laptop", "gpu"), path
+        seed = option(leaf, "--seed")
+        assert seed is not None, path
+        assert seed.default == 0 or "default" in seed.help or "unused" in seed.help, path
+    for command in DATA_STAGES:
+        stage = leaves[(command,)]
+        assert option(stage, "--engine").choices == ["pandas", "dask"] and option(stage, "--scheduler"), command
+        positionals = [a.metavar for a in stage._actions if not a.option_strings]
+        assert positionals == ["INPUT", "OUTPUT"], command
+    for path in [("train",), ("run",), ("bench", "train"), ("bench", "fusion")]:
+        assert isinstance(option(leaves[path], "--compile"), argparse.BooleanOptionalAction), path
+    assert [a.metavar for a in leaves[("tokenize", "train")]._actions if not a.option_strings] == ["INPUT", "OUTPUT"]
 
 
 def test_env_check_reports_ok_and_exit_code(capsys):
@@ -29,14 +135,88 @@ def test_env_check_fails_on_a_missing_required_package(monkeypatch):
     assert "FAIL  no-such" in envcheck.format_rows(rows)
 
 
-def test_input_error_becomes_message_and_exit_2(capsys, monkeypatch):
-    from cs229llm.errors import InputError
-
+def test_input_error_becomes_one_line_and_exit_2(capsys, monkeypatch):
     def broken(args):
         raise InputError("the file is empty")
 
-    parser = cli.build_parser()
-    monkeypatch.setattr(cli, "build_parser", lambda: parser)
-    parser._subparsers._group_actions[0].choices["env"].set_defaults(func=broken)
+    monkeypatch.setattr(env_command, "run", broken)
     assert cli.main(["env"]) == 2
-    assert "error: the file is empty" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err == "cs229llm env: error: the file is empty\n"
+
+
+def test_interrupt_exits_130(capsys, monkeypatch):
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(env_command, "run", interrupted)
+    assert cli.main(["env"]) == 130
+    assert "interrupted" in capsys.readouterr().err
+
+
+def test_profile_is_active_while_the_command_runs(monkeypatch):
+    seen = {}
+
+    def record(args):
+        from cs229llm.config import get_profile
+
+        seen["profile"], seen["seed"] = get_profile().name, args.seed
+        return 0
+
+    monkeypatch.setattr(env_command, "run", record)
+    before = os.environ.get("CS229LLM_PROFILE")
+    assert cli.main(["env", "--profile", "gpu", "--seed", "7"]) == 0
+    assert seen == {"profile": "gpu", "seed": 7}
+    assert os.environ.get("CS229LLM_PROFILE") == before
+    assert cli.main(["env"]) == 0 and seen["seed"] == 0
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["mix", "--mixture", "code=1,code=2", "--budget", "100"], "given twice"),
+    (["mix", "--weights", "poetry=1", "--budget", "100"], "unknown domain"),
+    (["train", "--mixture", "code=-1,books=1", "--data", "bytes"], "negative"),
+    (["train", "--mixture", "code=lots", "--data", "bytes"], "not a number"),
+    (["run", "--mixture", "code=0,books=0"], "all weights are zero"),
+])
+def test_mix_train_and_run_share_one_mixture_syntax(argv, message, capsys):
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"cs229llm {argv[0]}: error: ") and message in err and err.count("\n") == 1
+
+
+def test_door_checks_are_one_line_errors(tmp_path, capsys):
+    source = tmp_path / "in.jsonl"
+    pd.DataFrame({"id": ["a"], "text": ["x"]}).to_json(source, orient="records", lines=True)
+    for argv, message in [
+        (["dedup", str(source), str(tmp_path / "o.jsonl"), "--threshold", "1.5"], "threshold"),
+        (["dedup", str(source), str(tmp_path / "o.jsonl"), "--num-perm", "0"], "num_perm"),
+        (["dedup", str(source), str(tmp_path / "o.jsonl"), "--method", "line", "--min-documents", "1"],
+         "--min-documents"),
+        (["filter", str(source), str(tmp_path / "o.jsonl"), "--scheduler", "tcp://x:1"], "--engine dask"),
+        (["train", "--steps", "0"], "--steps"),
+    ]:
+        assert cli.main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, (argv, err)
+
+
+def test_dedup_methods_exact_and_line_from_the_command_line(tmp_path, capsys):
+    banner = "Accept all cookies to continue"
+    texts = [f"{banner}\nThe river number {i} runs through the valley of stones and reeds." for i in range(4)]
+    texts.append(texts[0])  # an exact copy
+    source = tmp_path / "in.jsonl"
+    pd.DataFrame({"id": [f"d{i}" for i in range(5)], "text": texts}).to_json(source, orient="records", lines=True)
+
+    exact = tmp_path / "exact.parquet"
+    assert cli.main(["dedup", str(source), str(exact), "--method", "exact", "--engine", "dask"]) == 0
+    out = capsys.readouterr().out
+    assert "runs on pandas" in out and "exact duplicates dropped: 1" in out
+    table = pd.read_parquet(exact)
+    assert table["dropped_by"].isna().tolist() == [True] * 4 + [False]
+    assert table["dropped_by"].iloc[4] == "exact_dedup"
+
+    lines = tmp_path / "lines.parquet"
+    assert cli.main(["dedup", str(exact), str(lines), "--method", "line", "--min-documents", "3"]) == 0
+    assert "lines removed: 4" in capsys.readouterr().out
+    table = pd.read_parquet(lines)
+    assert not any(banner in text for text in table["text"][:4])

@@ -5,8 +5,14 @@ import pandas as pd
 import pytest
 
 from cs229llm.errors import InputError
-from cs229llm.evaluation.contamination import (NgramIndex, contamination_report, inflation, ngram_hashes,
-                                               normalized_words, plant_items)
+from cs229llm.evaluation.contamination import (
+    NgramIndex,
+    contamination_report,
+    inflation,
+    ngram_hashes,
+    normalized_words,
+    plant_items,
+)
 from cs229llm.evaluation.multiple_choice import MultipleChoiceItem
 
 TRAIN = ["The quick brown fox jumps over the lazy dog while the farmer sleeps under an old oak tree today.",

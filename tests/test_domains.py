@@ -5,8 +5,7 @@ import pandas as pd
 import pytest
 
 from cs229llm.data.documents import mark_dropped, new_documents
-from cs229llm.data.domains import (classify_domains, confusion_table, load_model, split_by_group,
-                                   train_domain_classifier)
+from cs229llm.data.domains import classify_domains, confusion_table, load_model, split_by_group, train_domain_classifier
 from cs229llm.errors import InputError
 
 TOPICS = {

@@ -7,8 +7,7 @@ import pandas as pd
 import pytest
 
 from cs229llm.data.documents import funnel, is_kept, new_documents
-from cs229llm.data.extract import (METHODS, boilerplate_share, decode_html, extract_text, html_to_text,
-                                   naive_text)
+from cs229llm.data.extract import METHODS, boilerplate_share, decode_html, extract_text, html_to_text, naive_text
 from cs229llm.errors import InputError
 
 ARTICLE = ("Rivers carve their valleys slowly, grain by grain, over many thousands of years. "

@@ -2,10 +2,10 @@
 
 import pytest
 import torch
+from stand_ins import BigramModel, ByteTokenizer
 
 from cs229llm.errors import InputError
 from cs229llm.evaluation.generate import generate, generate_ids, next_token_distribution, samples_table
-from stand_ins import BigramModel, ByteTokenizer
 
 
 def test_distribution_temperature_and_top_k():

@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 import torch
 import torch.nn.functional as F
+from stand_ins import BigramModel, ByteTokenizer
 
 from cs229llm.evaluation.lm_eval_adapter import CourseLM, lm_eval_available, run_harness, write_cloze_task
 from cs229llm.evaluation.multiple_choice import evaluate_multiple_choice
 from cs229llm.evaluation.tasks import cloze_items
-from stand_ins import BigramModel, ByteTokenizer
 
 
 def request(*args):

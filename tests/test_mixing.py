@@ -30,6 +30,26 @@ def test_unparsable_weights_are_clear_errors(text, message):
         parse_weights(text)
 
 
+@pytest.mark.parametrize("text, message", [
+    ("code=1,books=2,code=3", "domain 'code' is given twice"),
+    ("code=1,poetry=2", "unknown domain"),
+    ("code=-1,books=2", "negative"),
+    ("code=two", "not a number"),
+    ("code=0,books=0", "all weights are zero"),
+])
+def test_the_one_mixture_parser_refuses_each_mistake_in_one_line(text, message):
+    with pytest.raises(InputError, match=message) as refused:
+        parse_weights(text, DOMAINS)
+    assert "\n" not in str(refused.value)
+    assert parse_weights("poetry=1") == {"poetry": 1.0}  # without a domain list any name is accepted
+
+
+def test_the_mixture_parser_is_the_only_one():
+    import cs229llm.experiments.course_data as course_data
+
+    assert not hasattr(course_data, "parse_mixture")
+
+
 @pytest.mark.parametrize("weights, message", [
     ({"code": -1, "books": 2}, "negative"),
     ({"code": 0, "books": 0}, "all weights are zero"),

@@ -6,14 +6,22 @@ import pandas as pd
 import pytest
 import torch
 import torch.nn.functional as F
+from stand_ins import BigramModel, ByteTokenizer
 
 from cs229llm.errors import InputError
-from cs229llm.evaluation.multiple_choice import (MultipleChoiceItem, build_prompt, centered_accuracy,
-                                                 continuation_logprobs, evaluate_multiple_choice,
-                                                 few_shot_examples, format_question, score_items, summarize,
-                                                 summarize_by_domain)
+from cs229llm.evaluation.multiple_choice import (
+    MultipleChoiceItem,
+    build_prompt,
+    centered_accuracy,
+    continuation_logprobs,
+    evaluate_multiple_choice,
+    few_shot_examples,
+    format_question,
+    score_items,
+    summarize,
+    summarize_by_domain,
+)
 from cs229llm.evaluation.tasks import cloze_items, split_items
-from stand_ins import BigramModel, ByteTokenizer
 
 
 def manual_logprob(model, tokenizer, context, continuation):

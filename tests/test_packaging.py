@@ -1,8 +1,9 @@
 """environment.yml and pyproject.toml list the same packages, so conda users get what pip users get."""
 
 import re
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,8 +8,7 @@ import pytest
 from cs229llm.data.documents import new_documents, read_table, write_table
 from cs229llm.data.langid import identify_language
 from cs229llm.data.pii import mask_pii
-from cs229llm.data.pipeline import (Stage, configure_dask_workers, funnel, plot_funnel, run_pipeline,
-                                    stage_name)
+from cs229llm.data.pipeline import Stage, configure_dask_workers, funnel, plot_funnel, run_pipeline, stage_name
 from cs229llm.data.quality import quality_filter
 
 PROSE = ("The river runs through the old town and the bridge that crosses it was built of stone more than "

@@ -7,8 +7,17 @@ import pandas as pd
 import pytest
 
 from cs229llm.data.documents import new_documents
-from cs229llm.data.quality import (RULES, SIGNAL_COLUMNS, compute_signals, default_thresholds,
-                                   evaluate_rules, quality_filter, resolve_rules, rule_counts, text_signals)
+from cs229llm.data.quality import (
+    RULES,
+    SIGNAL_COLUMNS,
+    compute_signals,
+    default_thresholds,
+    evaluate_rules,
+    quality_filter,
+    resolve_rules,
+    rule_counts,
+    text_signals,
+)
 from cs229llm.data.quality_classifier import QualityClassifier, classifier_filter, train_quality_classifier
 from cs229llm.errors import InputError
 

@@ -96,7 +96,7 @@ def test_end_to_end_ci_run(tmp_path):
     pytest.importorskip("cs229llm.data.samples", reason="the sample crawl (cs229llm.data.samples) is not in this checkout")
     from cs229llm.experiments.run import run_all
 
-    metrics = run_all(tmp_path, profile="ci", verbose=False, steps=60, eval_every=30, cloze_per_domain=4)
+    run_all(tmp_path, profile="ci", verbose=False, steps=60, eval_every=30, cloze_per_domain=4)
     saved = json.loads((tmp_path / "metrics.json").read_text())
     funnel = saved["funnel"]
     assert funnel["documents_in"] > funnel["kept"] > 0

@@ -106,12 +106,12 @@ def test_tokenize_commands_train_and_write_shards(tmp_path, capsys):
     table = tmp_path / "docs.jsonl"
     pd.DataFrame({"text": small_corpus(), "domain": ["code", "books"] * (len(small_corpus()) // 2)}).to_json(
         table, orient="records", lines=True)
-    assert main(["tokenize", "train", "--input", str(table), "--vocab-size", "300", "--out", str(tmp_path / "tok")]) == 0
+    assert main(["tokenize", "train", str(table), str(tmp_path / "tok"), "--vocab-size", "300"]) == 0
     assert (tmp_path / "tok" / "tokenizer.json").is_file()
-    assert main(["tokenize", "shards", "--input", str(table), "--tokenizer", str(tmp_path / "tok"),
-                 "--out", str(tmp_path / "shards")]) == 0
+    assert main(["tokenize", "shards", str(table), str(tmp_path / "shards"),
+                 "--tokenizer", str(tmp_path / "tok")]) == 0
     assert (tmp_path / "shards" / "code.tokens").is_file() and "bytes/token" in capsys.readouterr().out
-    assert main(["tokenize", "train", "--input", str(table), "--vocab-size", "100"]) == 2
+    assert main(["tokenize", "train", str(table), "--vocab-size", "100"]) == 2
     assert "at least 257" in capsys.readouterr().err
 
 

@@ -171,12 +171,15 @@ def test_cli_settings_merge_defaults_file_and_flags(tmp_path):
         resolve_settings(build_parser().parse_args(["train", "--config", str(bad)]))
 
 
-def test_parse_mixture():
-    from cs229llm.experiments.course_data import parse_mixture
+def test_train_reads_its_mixture_with_the_one_mixture_parser():
+    from cs229llm.commands.train import read_mixture
 
-    assert parse_mixture("code=2, news=1") == {"code": 2.0, "news": 1.0}
-    with pytest.raises(InputError, match="domain=weight"):
-        parse_mixture("code:2")
+    assert read_mixture("code=2, news=1") == {"code": 2.0, "news": 1.0}
+    assert read_mixture({"code": 1}) == {"code": 1.0}
+    with pytest.raises(InputError, match="domain=number"):
+        read_mixture("code:2")
+    with pytest.raises(InputError, match="unknown domain"):
+        read_mixture("poetry=1")
 
 
 @pytest.mark.slow

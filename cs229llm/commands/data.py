@@ -9,26 +9,29 @@ from ..data.documents import write_table
 from ..data.samples import build_samples, crawl_paths, load_labels
 from ..data.sources import local_corpus
 from ..data.warc import read_warc
+from ._options import finish, positive
+
+NOTHING_RANDOM = "unused: nothing here is drawn at random (accepted like every command)"
 
 
-def register(subparsers) -> None:
-    """Add ``cs229llm data`` and its actions to the command line."""
-    parser = subparsers.add_parser("data", help="sample crawl, local corpora and downloaders")
+def configure(parser) -> None:
+    """Add the actions of ``cs229llm data``."""
     actions = parser.add_subparsers(dest="data_command", metavar="ACTION")
 
     build = actions.add_parser("build-samples", help="rebuild data_samples/ (byte-identical from the seed)")
     build.add_argument("--out", default=None, help="output folder (default: the repository's data_samples/)")
-    build.add_argument("--seed", type=int, default=None, help="seed (default: the committed samples' seed)")
-    build.set_defaults(func=run_build)
+    finish(build, run_build, seed_default=None,
+           seed_help="seed of the generator (default: the committed samples' seed, so a rebuild "
+                     "is byte-identical to data_samples/)")
 
     summary = actions.add_parser("summary", help="read the sample crawl and print label and reader statistics")
     summary.add_argument("--root", default=None, help="samples folder (default data_samples/)")
-    summary.set_defaults(func=run_summary)
+    finish(summary, run_summary, seed_help=NOTHING_RANDOM)
 
     local = actions.add_parser("local-corpus", help="documents from the installed Python stdlib and packages")
     local.add_argument("--max-docs", type=int, default=5000, help="stop after this many documents")
     local.add_argument("--out", default=None, help="write the table here (.parquet or .jsonl)")
-    local.set_defaults(func=run_local)
+    finish(local, run_local, seed_help=NOTHING_RANDOM)
 
     download = actions.add_parser("download", help="download public web data (Common Crawl, Parquet shards)")
     download.add_argument("kind", choices=["commoncrawl", "parquet"], help="what to download")
@@ -36,7 +39,7 @@ def register(subparsers) -> None:
     download.add_argument("--base-url", default=None, help="server to download from (default: the public one)")
     download.add_argument("--max-docs", type=int, default=None, help="stop after this many documents")
     download.add_argument("--out", default=None, help="write the table here (.parquet or .jsonl)")
-    download.set_defaults(func=run_download)
+    finish(download, run_download, seed_help=NOTHING_RANDOM)
     parser.set_defaults(func=lambda args: parser.print_help() or 0)
 
 
@@ -74,6 +77,7 @@ def _write_or_print(frame, out) -> None:
 
 def run_local(args) -> int:
     """``data local-corpus``: documents from the installed Python, printed as counts or written out."""
+    positive(args.max_docs, "--max-docs")
     frame = local_corpus(max_docs=args.max_docs)
     _write_or_print(frame, args.out)
     return 0
@@ -81,6 +85,7 @@ def run_local(args) -> int:
 
 def run_download(args) -> int:
     """``data download``: fetch one Common Crawl file or Parquet shard and read it into documents."""
+    positive(args.max_docs, "--max-docs")
     if args.kind == "commoncrawl":
         frame, report = download.load_commoncrawl(args.path, base_url=args.base_url, max_docs=args.max_docs)
         print(report)

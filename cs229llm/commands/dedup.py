@@ -1,58 +1,99 @@
-"""``cs229llm dedup``: MinHash LSH near-dedup of a documents table (clusters, one kept per cluster)."""
+"""``cs229llm dedup``: exact, line-level or MinHash LSH near-dedup of a documents table.
+
+``--method near`` (default) clusters near duplicates (one kept per cluster), ``exact`` drops later
+copies of the same whitespace-normalised text, ``line`` removes lines repeated across many
+documents (menus, cookie banners). Every input row stays in OUTPUT; drops are marked.
+"""
 import time
 
-from ..data.dedup import near_dedup, resolve_banding
+import pandas as pd
+
+from ..data.dedup import exact_dedup, line_dedup, near_dedup, resolve_banding
 from ..data.documents import check_output_path, funnel, read_documents, write_table
-from ..data.pipeline import close_dask_clients, dask_client
+from ..data.pipeline import Stage
 from ..errors import InputError
+from ._options import add_engine_options, describe, finish, positive
+from ._stages import pandas_only, run_stages
+
+METHODS = ("near", "exact", "line")
 
 
-def register(subparsers) -> None:
-    parser = subparsers.add_parser(
-        "dedup", help="near-duplicate clusters by MinHash LSH; adds cluster_id and duplicate",
-        description="Cluster near-duplicate documents (word n-gram MinHash, LSH banding, verified pairs, "
-                    "union-find). OUTPUT keeps every input row and adds cluster_id (one member's id, the "
-                    "same for the whole cluster) and duplicate (true for all members but the kept one).")
-    parser.add_argument("input", help="input table: .jsonl or .parquet with id and text")
-    parser.add_argument("output", help="output table: .jsonl or .parquet")
-    parser.add_argument("--threshold", type=float, default=0.8, help="Jaccard similarity of duplicates (0.8)")
-    parser.add_argument("--num-perm", type=int, default=128, help="MinHash permutations (128)")
-    parser.add_argument("--ngram", type=int, default=5, help="words per shingle (5)")
-    parser.add_argument("--bands", type=int, default=None, help="LSH bands (default: derived from the threshold)")
-    parser.add_argument("--rows", type=int, default=None, help="rows per band (give with --bands)")
-    parser.add_argument("--verify", choices=["exact", "estimate"], default="exact",
-                        help="check candidates by exact shingle Jaccard or by the signature estimate")
-    parser.add_argument("--seed", type=int, default=1, help="seed of the permutations")
-    parser.add_argument("--engine", choices=["pandas", "dask"], default="pandas")
-    parser.add_argument("--scheduler", default=None, help="Dask scheduler address (default: a LocalCluster)")
-    parser.set_defaults(func=run)
+def configure(parser) -> None:
+    describe(parser, (
+        "Remove duplicates from a documents table. --method near (default): word n-gram MinHash, LSH "
+        "banding, verified pairs, union-find; adds cluster_id (one member's id, the same for the whole "
+        "cluster) and duplicate (true for all members but the kept one). --method exact: later copies of "
+        "the same text are dropped (adds content_hash). --method line: lines found in at least "
+        "--min-documents documents are removed (adds lines_removed). OUTPUT keeps every input row."))
+    parser.add_argument("input", metavar="INPUT", help="input table: .jsonl or .parquet with id and text")
+    parser.add_argument("output", metavar="OUTPUT", help="output table: .jsonl or .parquet")
+    parser.add_argument("--method", choices=METHODS, default="near", help="near (default), exact or line")
+    near = parser.add_argument_group("near dedup (--method near)")
+    near.add_argument("--threshold", type=float, default=0.8, help="Jaccard similarity of duplicates, in (0, 1) (0.8)")
+    near.add_argument("--num-perm", type=int, default=128, help="MinHash permutations, at least 2 (128)")
+    near.add_argument("--ngram", type=int, default=5, help="words per shingle, at least 1 (5)")
+    near.add_argument("--bands", type=int, default=None, help="LSH bands (default: derived from the threshold)")
+    near.add_argument("--rows", type=int, default=None, help="rows per band (give with --bands)")
+    near.add_argument("--verify", choices=["exact", "estimate"], default="exact",
+                      help="check candidates by exact shingle Jaccard or by the signature estimate")
+    line = parser.add_argument_group("line dedup (--method line)")
+    line.add_argument("--min-documents", type=int, default=3,
+                      help="remove a line found in at least this many documents, at least 2 (3)")
+    add_engine_options(parser)
+    finish(parser, run, seed_default=1,
+           seed_help="seed of the MinHash permutations (default 1, the library's near_dedup default, so the "
+                     "CLI marks the same clusters as the notebooks and `cs229llm run`)")
+
+
+def line_dedup_with_report(docs: pd.DataFrame, min_documents: int = 3):
+    """``(table, report or None)`` from ``line_dedup``, whether it returns a table or ``(table, report)``."""
+    result = line_dedup(docs, min_documents=min_documents)
+    if isinstance(result, tuple):
+        return result[0], result[1]
+    return result, None
 
 
 def run(args) -> int:
     check_output_path(args.output)
-    if args.ngram < 1:
-        raise InputError(f"--ngram must be at least 1, got {args.ngram}")
-    bands, rows = resolve_banding(args.threshold, args.num_perm, args.bands, args.rows)
+    if args.method == "near":
+        if args.ngram < 1:
+            raise InputError(f"--ngram must be at least 1, got {args.ngram}")
+        bands, rows = resolve_banding(args.threshold, args.num_perm, args.bands, args.rows)
+    else:
+        positive(args.min_documents, "--min-documents", 2)
+        pandas_only(args, f"{args.method} dedup compares every document with every other")
     docs = read_documents(args.input)
-    client = None
-    if args.engine == "dask":
-        client = dask_client(args.scheduler)
     started = time.perf_counter()
-    try:
-        out = near_dedup(docs, threshold=args.threshold, num_perm=args.num_perm, ngram=args.ngram, bands=bands,
-                         rows=rows, seed=args.seed, engine=args.engine, verify=args.verify, client=client)
-    finally:
-        if client is not None:
-            close_dask_clients()
+    if args.method == "near":
+        stage = Stage(near_dedup, kwargs=dict(threshold=args.threshold, num_perm=args.num_perm, ngram=args.ngram,
+                                              bands=bands, rows=rows, seed=args.seed, verify=args.verify))
+        out = run_stages(docs, [stage], args)
+    elif args.method == "exact":
+        out = exact_dedup(docs)
+    else:
+        out, report = line_dedup_with_report(docs, args.min_documents)
     seconds = time.perf_counter() - started
     write_table(out, args.output)
-    sizes = out.groupby("cluster_id").size()
-    unusable = int((out["drop_reason"] == "no words to compare (empty text)").sum())
-    print(f"engine={args.engine} threshold={args.threshold} num_perm={args.num_perm} ngram={args.ngram} "
-          f"bands={bands} rows={rows} verify={args.verify}")
-    print(f"rows: {len(out)}  clusters with duplicates: {int((sizes > 1).sum())}  "
-          f"duplicates marked: {int(out['duplicate'].sum())}  rows without words: {unusable}  "
-          f"({seconds:.2f} s)")
+    if args.method == "near":
+        sizes = out.groupby("cluster_id").size()
+        unusable = int((out["drop_reason"] == "no words to compare (empty text)").sum())
+        print(f"method=near engine={args.engine} threshold={args.threshold} num_perm={args.num_perm} "
+              f"ngram={args.ngram} bands={bands} rows={rows} verify={args.verify}")
+        print(f"rows: {len(out)}  clusters with duplicates: {int((sizes > 1).sum())}  "
+              f"duplicates marked: {int(out['duplicate'].sum())}  rows without words: {unusable}  "
+              f"({seconds:.2f} s)")
+    elif args.method == "exact":
+        dropped = int((out["dropped_by"] == "exact_dedup").sum())
+        print(f"method=exact  rows: {len(out)}  exact duplicates dropped: {dropped}  ({seconds:.2f} s)")
+    else:
+        removed = int(out["lines_removed"].sum()) if "lines_removed" in out.columns else 0
+        print(f"method=line min_documents={args.min_documents}  rows: {len(out)}  lines removed: {removed}  "
+              f"({seconds:.2f} s)")
+        if report is not None:
+            print(f"distinct lines removed: {report.distinct_lines_removed}  "
+                  f"documents emptied (dropped): {report.documents_emptied}")
+            for text, count in report.top_lines:
+                print(f"  {count:>6} documents: {text[:100]!r}")
     print(funnel(out).to_string(index=False))
     print(f"\n{len(out)} rows -> {args.output}")
     return 0

@@ -14,10 +14,10 @@ from ..evaluation.perplexity import bits_per_byte_by_domain
 from ..evaluation.tasks import cloze_items, split_items
 from ..tokenization.train import load_tokenizer
 from ..training.checkpoint import load_pretrained
+from ._options import finish, positive
 
 
-def register(subparsers) -> None:
-    parser = subparsers.add_parser("evaluate", help="evaluate a run's checkpoint: bpb per domain, multiple choice, samples")
+def configure(parser) -> None:
     parser.add_argument("run_dir", help="a run directory (or checkpoint folder) written by the trainer")
     parser.add_argument("--tokenizer", required=True, help="the tokenizer.json the model was trained with")
     parser.add_argument("--items", type=int, default=10, help="cloze questions per domain (default 10)")
@@ -28,11 +28,16 @@ def register(subparsers) -> None:
     parser.add_argument("--lm-eval", help="comma-separated lm-evaluation-harness tasks to run as well")
     parser.add_argument("--include", help="folder of local lm-eval task YAMLs")
     parser.add_argument("--limit", type=int, help="lm-eval: at most this many documents per task")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.set_defaults(func=run)
+    finish(parser, run, seed_help="seed of the few-shot examples, the cloze items and sampling (default 0)")
 
 
 def run(args) -> int:
+    positive(args.items, "--items")
+    positive(args.shots, "--shots", 0)
+    positive(args.top_k, "--top-k")
+    positive(args.limit, "--limit")
+    if args.temperature <= 0:
+        raise InputError(f"--temperature must be > 0, got {args.temperature:g}")
     model, state = load_pretrained(args.run_dir)
     tokenizer = load_tokenizer(args.tokenizer)
     if tokenizer.vocab_size != model.config.vocab_size:

@@ -3,23 +3,25 @@ from pathlib import Path
 
 from ..data.documents import check_output_path, drop_reasons, is_kept, write_table
 from ..data.extract import DEFAULT_MAX_HTML_CHARS, extract_text
+from ..data.pipeline import Stage
 from ..data.warc import read_warc
 from ..errors import InputError
+from ._options import add_engine_options, describe, finish, positive
+from ._stages import run_stages
 
 
-def register(subparsers) -> None:
-    parser = subparsers.add_parser(
-        "extract", help="extract main text from WARC records into a .jsonl/.parquet documents table",
-        description="Read HTML responses from a .warc(.gz) file or a folder of them, extract the main "
-                    "text and write every record (failed ones marked dropped) to OUTPUT.")
-    parser.add_argument("input", help="a .warc / .warc.gz file, or a folder holding such files")
-    parser.add_argument("output", help="output table: .jsonl or .parquet")
+def configure(parser) -> None:
+    describe(parser, ("Read HTML responses from a .warc(.gz) file or a folder of them, extract the main "
+                          "text and write every record (failed ones marked dropped) to OUTPUT."))
+    parser.add_argument("input", metavar="INPUT", help="a .warc / .warc.gz file, or a folder holding such files")
+    parser.add_argument("output", metavar="OUTPUT", help="output table: .jsonl or .parquet")
     parser.add_argument("--method", choices=["resiliparse", "trafilatura", "naive"], default="resiliparse",
                         help="extractor (default resiliparse; naive keeps all the boilerplate)")
-    parser.add_argument("--max-html-chars", type=int, default=None,
-                        help="cut pages longer than this before extraction (default 1,000,000)")
+    parser.add_argument("--max-html-chars", type=int, default=DEFAULT_MAX_HTML_CHARS,
+                        help=f"cut pages longer than this before extraction (default {DEFAULT_MAX_HTML_CHARS:,})")
     parser.add_argument("--keep-html", action="store_true", help="keep the html column in OUTPUT")
-    parser.set_defaults(func=run)
+    add_engine_options(parser)
+    finish(parser, run, seed_help="unused: extraction is deterministic (accepted like every command)")
 
 
 def warc_inputs(path) -> list:
@@ -39,10 +41,12 @@ def warc_inputs(path) -> list:
 
 def run(args) -> int:
     check_output_path(args.output)
+    positive(args.max_html_chars, "--max-html-chars")
     docs, report = read_warc(warc_inputs(args.input), include_skipped=True)
     if "text" not in docs.columns:
         docs["text"] = ""
-    docs = extract_text(docs, method=args.method, max_html_chars=args.max_html_chars or DEFAULT_MAX_HTML_CHARS)
+    stage = Stage(extract_text, kwargs={"method": args.method, "max_html_chars": args.max_html_chars})
+    docs = run_stages(docs, [stage], args)
     if not args.keep_html:
         docs = docs.drop(columns=["html"])
     write_table(docs, args.output)

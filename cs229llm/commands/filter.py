@@ -2,17 +2,18 @@
 from ..data.documents import drop_reasons, read_documents, write_table
 from ..data.langid import identify_language
 from ..data.pii import mask_pii, pii_summary
-from ..data.pipeline import Stage, close_dask_clients, funnel, run_pipeline
+from ..data.pipeline import Stage, funnel
 from ..data.quality import quality_filter, resolve_rules
+from ..errors import InputError
+from ._options import add_engine_options, describe, finish
+from ._stages import run_stages
 
 
-def register(subparsers) -> None:
-    parser = subparsers.add_parser(
-        "filter", help="language ID + quality rules (Gopher, C4, FineWeb); keeps every row, marks drops",
-        description="Run language identification and heuristic quality rules on a table with 'id' and "
-                    "'text'. OUTPUT keeps every input row and adds dropped_by / drop_reason and the signals.")
-    parser.add_argument("input", help="input table: .jsonl or .parquet with id and text")
-    parser.add_argument("output", help="output table: .jsonl or .parquet")
+def configure(parser) -> None:
+    describe(parser, ("Run language identification and heuristic quality rules on a table with 'id' and "
+                          "'text'. OUTPUT keeps every input row and adds dropped_by / drop_reason and the signals."))
+    parser.add_argument("input", metavar="INPUT", help="input table: .jsonl or .parquet with id and text")
+    parser.add_argument("output", metavar="OUTPUT", help="output table: .jsonl or .parquet")
     parser.add_argument("--lang", action="append", default=None,
                         help="language code to keep (repeatable; default en; 'any' keeps all)")
     parser.add_argument("--lang-threshold", type=float, default=0.65,
@@ -21,12 +22,13 @@ def register(subparsers) -> None:
                         help="comma-separated rule groups or rule names (default gopher,c4,fineweb; "
                              "'none' skips quality)")
     parser.add_argument("--mask-pii", action="store_true", help="mask e-mails, phone numbers and IPs")
-    parser.add_argument("--engine", choices=["pandas", "dask"], default="pandas")
-    parser.add_argument("--scheduler", default=None, help="Dask scheduler address (default: a LocalCluster)")
-    parser.set_defaults(func=run)
+    add_engine_options(parser)
+    finish(parser, run, seed_help="unused: language ID and the rules are deterministic (accepted like every command)")
 
 
 def run(args) -> int:
+    if not 0.0 <= args.lang_threshold <= 1.0:
+        raise InputError(f"--lang-threshold must be in [0, 1], got {args.lang_threshold}")
     docs = read_documents(args.input, args.output)
     docs["text"] = docs["text"].fillna("").astype(str)
     languages = args.lang or ["en"]
@@ -37,11 +39,7 @@ def run(args) -> int:
     if args.rules.strip().lower() != "none":
         resolve_rules(args.rules)  # a bad name fails here, before any work
         stages.append(Stage(quality_filter, kwargs={"rules": args.rules}))
-    try:
-        docs = run_pipeline(docs, stages, engine=args.engine, address=args.scheduler)
-    finally:
-        if args.engine == "dask":
-            close_dask_clients()
+    docs = run_stages(docs, stages, args)
     write_table(docs, args.output)
     print(funnel(docs).to_string(index=False))
     reasons = drop_reasons(docs)

@@ -3,14 +3,14 @@ from ..errors import InputError
 from ..experiments.course_data import default_token_dir
 from ..mixing import DOMAINS, Mixture, parse_weights
 from ..tokenization.shards import tokens_per_domain
+from ._options import describe, finish
 
 
-def register(subparsers) -> None:
-    parser = subparsers.add_parser(
-        "mix", help="plan a domain mixture: tokens, epochs and warnings per domain",
-        description="Resolve domain weights against the tokens each domain holds and a token budget.")
+def configure(parser) -> None:
+    describe(parser, "Resolve domain weights against the tokens each domain holds and a token budget.")
     rule = parser.add_mutually_exclusive_group()
-    rule.add_argument("--weights", help="domain=weight,... e.g. code=2,books=1,news=1")
+    rule.add_argument("--mixture", "--weights", dest="mixture", metavar="MIXTURE",
+                      help="domain=weight,... e.g. code=2,books=1,news=1 (the syntax train and run take)")
     rule.add_argument("--temperature", type=float, help="temperature sampling: p ∝ n^(1/T)")
     rule.add_argument("--unimax", action="store_true", help="UniMax: uniform budget with an epoch cap")
     rule.add_argument("--epochs", help="domain=epochs,... repeat each domain this many times")
@@ -19,10 +19,12 @@ def register(subparsers) -> None:
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--available", help="domain=tokens,... tokens each domain holds")
     source.add_argument("--shards", help="a token shards folder (its manifest gives the tokens per domain)")
-    parser.set_defaults(func=run)
+    finish(parser, run, seed_help="unused: a plan is arithmetic, nothing is sampled (accepted like every command)")
 
 
 def run(args) -> int:
+    if args.budget is not None and args.budget <= 0:
+        raise InputError(f"--budget must be > 0, got {args.budget:g}")
     if args.available:
         available = parse_weights(args.available)
     elif args.shards:
@@ -39,12 +41,13 @@ def run(args) -> int:
     elif args.unimax:
         mixture = Mixture.unimax(available, budget, max_epochs=args.max_epochs)
     elif args.epochs:
-        mixture = Mixture.from_epochs(parse_weights(args.epochs), available)
+        epochs = parse_weights(args.epochs, list(available))
+        mixture = Mixture.from_epochs(epochs, available)
         if args.budget is None:
-            budget = sum(parse_weights(args.epochs).get(d, 0.0) * n for d, n in available.items())
-    elif args.weights:
+            budget = sum(epochs.get(d, 0.0) * n for d, n in available.items())
+    elif args.mixture:
         known = list(available) if set(available) - set(DOMAINS) else list(DOMAINS)
-        mixture = Mixture.parse(args.weights, known)
+        mixture = Mixture.parse(args.mixture, known)
     else:
         mixture = Mixture.temperature(available, 1.0)  # natural proportions
     plan = mixture.plan(available, budget)
@@ -54,11 +57,11 @@ def run(args) -> int:
 
 def _print_without_corpus(args) -> int:
     """Proportions and tokens only: without a corpus there are no epochs to count."""
-    if not args.weights or args.budget is None:
-        raise InputError("no corpus to plan against: pass --weights and --budget, or give the tokens per "
+    if not args.mixture or args.budget is None:
+        raise InputError("no corpus to plan against: pass --mixture and --budget, or give the tokens per "
                          "domain with --available domain=tokens,... or --shards DIR "
                          "(`cs229llm tokenize shards` builds the course shards)")
-    mixture = Mixture.parse(args.weights, DOMAINS)
+    mixture = Mixture.parse(args.mixture, DOMAINS)
     tokens = mixture.allocate(args.budget)
     print(f"budget: {int(round(args.budget)):,} tokens (no corpus given, so no epochs: "
           "add --available or --shards)")

@@ -1,25 +1,38 @@
 """``cs229llm run``: every stage from the sample crawl to an annealed, evaluated model, with its report."""
+from dataclasses import fields
+
 from ..config import get_profile
-from ..experiments.run import run_all
+from ..errors import InputError
+from ..experiments.run import RunSizes, run_all
+from ..mixing import DOMAINS, parse_weights
 from ..paths import runs_dir
+from ._options import add_compile_option, finish, positive
 
 
-def register(subparsers) -> None:
-    parser = subparsers.add_parser("run", help="run the whole course stream headlessly and write report.md + metrics.json")
-    parser.add_argument("--profile", choices=("ci", "laptop", "gpu"),
-                        help="sizes of every stage (default: CS229LLM_PROFILE or laptop)")
+def configure(parser) -> None:
     parser.add_argument("--out", help="output folder (default: runs/e2e-<profile>)")
     parser.add_argument("--steps", type=int, help="override the number of training steps")
     parser.add_argument("--hq-share", type=float, help="weight of the high-quality set while annealing (0..1]")
-    parser.add_argument("--seed", type=int, help="random seed (default 0)")
+    parser.add_argument("--mixture", help="domain weights for training, e.g. code=2,books=1 (the syntax of "
+                                          "`cs229llm mix`; default: the lecture's temperature mixture)")
+    add_compile_option(parser, help="torch.compile the model (default: the profile's choice: on for gpu)")
     parser.add_argument("--quiet", action="store_true", help="do not print one line per stage")
-    parser.set_defaults(func=run)
+    finish(parser, run, seed_help="seed of every stage (sampler, model, evaluation; default 0)")
 
 
 def run(args) -> int:
+    positive(args.steps, "--steps")
+    if args.hq_share is not None and not 0.0 < args.hq_share <= 1.0:
+        raise InputError(f"--hq-share must be in (0, 1], got {args.hq_share}")
     profile = get_profile(args.profile).name
     out = args.out or str(runs_dir() / f"e2e-{profile}")
     overrides = {key: value for key, value in (("steps", args.steps), ("hq_share", args.hq_share),
-                                               ("seed", args.seed)) if value is not None}
-    metrics = run_all(out, profile=profile, verbose=not args.quiet, **overrides)
+                                               ("compile", args.compile), ("seed", args.seed)) if value is not None}
+    if args.mixture is not None:
+        weights = parse_weights(args.mixture, DOMAINS)
+        if "mixture" not in {field.name for field in fields(RunSizes)}:
+            raise InputError("this version of `cs229llm run` cannot take a mixture yet (RunSizes has no "
+                             "mixture field); use `cs229llm train --mixture` for a run of your own")
+        overrides["mixture"] = weights
+    run_all(out, profile=profile, verbose=not args.quiet, **overrides)
     return 0

@@ -6,18 +6,23 @@ the same command trains data-parallel (gloo on CPU, NCCL on GPUs).
 """
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..config import by_profile, set_threads
 from ..errors import InputError
-from ..experiments.course_data import course_data, parse_mixture, prepare_token_data
+from ..experiments.course_data import course_data, prepare_token_data
+from ..mixing import DOMAINS, check_weights, parse_weights
 from ..model import GPT, GPTConfig
 from ..training.distributed import distributed_info, shutdown
 from ..training.trainer import TrainConfig, train
+from ._options import add_compile_option, describe, finish, positive
 
 
-def register(subparsers) -> None:
-    parser = subparsers.add_parser("train", help="pretrain a GPT on the domain mixture (writes a run directory)")
+def configure(parser) -> None:
+    describe(parser, ("Pretrain a GPT on the course's domain mixture. Settings: profile-sized defaults, "
+                          "then --config, then flags. Under `torchrun --nproc_per_node=N -m cs229llm train` "
+                          "the same command trains data-parallel."))
     parser.add_argument("--config", help="JSON or TOML file with [model], [train] and [data] tables")
     parser.add_argument("--steps", type=int, help="optimizer steps (train.max_steps)")
     parser.add_argument("--lr", type=float)
@@ -25,14 +30,13 @@ def register(subparsers) -> None:
     parser.add_argument("--warmup-steps", type=int)
     parser.add_argument("--grad-accum-steps", type=int)
     parser.add_argument("--precision", choices=["auto", "fp32", "bf16", "fp16"])
-    parser.add_argument("--compile", action=__import__("argparse").BooleanOptionalAction, default=None,
-                        help="torch.compile the model (eager fallback where no compiler works)")
+    add_compile_option(parser, help="torch.compile the model (default: the profile's choice; eager fallback "
+                                    "where no compiler works)")
     parser.add_argument("--device", help="auto, cpu or cuda")
     parser.add_argument("--eval-every", type=int)
     parser.add_argument("--checkpoint-every", type=int)
     parser.add_argument("--run-name", help="folder under the runs directory")
     parser.add_argument("--run-dir", help="explicit run directory (resumes from its latest checkpoint)")
-    parser.add_argument("--seed", type=int)
     parser.add_argument("--layers", type=int, help="model.n_layer")
     parser.add_argument("--width", type=int, help="model.n_embd")
     parser.add_argument("--heads", type=int, help="model.n_head")
@@ -42,9 +46,10 @@ def register(subparsers) -> None:
     parser.add_argument("--batch-size", type=int, help="data.batch_size")
     parser.add_argument("--seq-len", type=int, help="data.seq_len (= model.block_size)")
     parser.add_argument("--data", choices=["bpe", "bytes"], help="course BPE shards or raw bytes")
-    parser.add_argument("--mixture", help="domain weights, e.g. code=2,books=1,news=1")
+    parser.add_argument("--mixture", help="domain weights, e.g. code=2,books=1,news=1 (the syntax of `cs229llm mix`)")
     parser.add_argument("--eval-bytes", type=int, help="held-out bytes per domain for bits per byte")
-    parser.set_defaults(func=run)
+    finish(parser, run, seed_default=None,
+           seed_help="train.seed (default 0, unless the --config file sets one: a flag default would override it)")
 
 
 def read_config_file(path: str) -> dict:
@@ -54,7 +59,7 @@ def read_config_file(path: str) -> dict:
         raise InputError(f"config file {path} does not exist")
     try:
         if file.suffix.lower() == ".toml":
-            import tomllib
+            import tomllib  # standard library from Python 3.11 only (optional on 3.10)
 
             values = tomllib.loads(file.read_text(encoding="utf-8"))
         else:
@@ -106,12 +111,25 @@ def resolve_settings(args) -> dict:
     return settings
 
 
+def read_mixture(mixture) -> dict[str, float] | None:
+    """The ``data.mixture`` setting (``"code=2,books=1"`` text or a table of weights), checked against the domains."""
+    if mixture is None:
+        return None
+    if isinstance(mixture, str):
+        return parse_weights(mixture, DOMAINS)
+    if isinstance(mixture, Mapping):
+        return check_weights(mixture, DOMAINS)
+    raise InputError(f"data.mixture must be text like code=2,books=1 or a table of weights, got {mixture!r}")
+
+
 def run(args) -> int:
+    for flag in ("steps", "grad_accum_steps", "layers", "width", "heads", "batch_size", "seq_len"):
+        positive(getattr(args, flag), "--" + flag.replace("_", "-"))
+    if args.lr is not None and args.lr <= 0:
+        raise InputError(f"--lr must be > 0, got {args.lr:g}")
     settings = resolve_settings(args)
     data = dict(settings["data"])
-    mixture = data.pop("mixture", None)
-    if isinstance(mixture, str):
-        mixture = parse_mixture(mixture)
+    mixture = read_mixture(data.pop("mixture", None))
     unknown = sorted(set(data) - {"batch_size", "seq_len", "source", "eval_bytes"})
     if unknown:
         raise InputError(f"unknown data settings: {', '.join(unknown)}")
@@ -121,8 +139,7 @@ def run(args) -> int:
     train_config = TrainConfig.from_dict(settings["train"])
     if info.enabled and data.get("source", "bpe") == "bpe":
         # rank 0 builds the tokenizer and shards (once, cached); the others wait, then read them
-        import torch.distributed as torch_dist
-
+        import torch.distributed as torch_dist  # only under torchrun (heavy, optional)
 
         if rank == 0:
             prepare_token_data()

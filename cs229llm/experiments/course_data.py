@@ -89,22 +89,6 @@ def course_data(batch_size: int, seq_len: int, weights: dict[str, float] | None 
     return CourseData(sampler, eval_fn, tokenizer, int(tokenizer.vocab_size), domains, source, token_dir)
 
 
-def parse_mixture(text: str) -> dict[str, float]:
-    """``"code=2,books=1"`` -> ``{"code": 2.0, "books": 1.0}`` (a clear error for anything else)."""
-    weights = {}
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        name, sep, value = part.partition("=")
-        try:
-            weights[name.strip()] = float(value)
-        except ValueError:
-            raise InputError(f"mixture entry {part!r} is not domain=weight") from None
-        if not sep:
-            raise InputError(f"mixture entry {part!r} is not domain=weight")
-    if not weights:
-        raise InputError("empty mixture: write it as domain=weight,domain=weight")
-    return weights
-
-
 def default_token_dir(vocab_size: int | None = None) -> Path:
     """Where :func:`prepare_token_data` keeps the course tokenizer and shards for this profile."""
     vocab_size = vocab_size or default_vocab_size()

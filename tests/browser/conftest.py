@@ -19,7 +19,12 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from labdriver import LabPage  # noqa: E402
 from labserver import (  # noqa: E402
-    CHROMIUM_ARGS, BrowserUnavailable, LabServer, browser_required, copy_notebooks, find_chromium,
+    CHROMIUM_ARGS,
+    BrowserUnavailable,
+    LabServer,
+    browser_required,
+    copy_notebooks,
+    find_chromium,
 )
 
 NOTEBOOK_TIMEOUT_S = float(os.environ.get("CS229LLM_BROWSER_NOTEBOOK_TIMEOUT", "480"))

@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lab_scripts import (
-    JS_CLOSE, JS_IMAGE_HISTORY, JS_INSPECT, JS_KERNEL_STATUS, JS_OPEN, JS_PROGRESS, JS_RUN_ALL,
+    JS_CLOSE,
+    JS_IMAGE_HISTORY,
+    JS_INSPECT,
+    JS_KERNEL_STATUS,
+    JS_OPEN,
+    JS_PROGRESS,
+    JS_RUN_ALL,
 )
 from labserver import REPO_ROOT, LabServer
 
