@@ -150,7 +150,7 @@ funnel(docs)
 #
 # py3langid is a naive Bayes model over byte n-grams, shipped inside the package (no download).
 # Its probabilities are normalised over 97 languages. FineWeb keeps a page when the English score
-# is at least 0.65 (they used fastText's lid.176; see REFERENCES.md). Here we can check the model
+# is at least 0.65 (they used fastText's lid.176; see docs/references.md#fineweb-langid). Here we can check the model
 # against the crawl's ground truth: the generator knows which language each page is in.
 
 # %%

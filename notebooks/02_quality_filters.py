@@ -210,7 +210,7 @@ pd.DataFrame({"learned (top half)": classifier_agreement, "published rules": rul
 # here: the reference set is encyclopedic, so "reference-like" partly means "encyclopedic" (see the
 # domain bars), and machine-generated word salad built from the same vocabulary scores like good pages.
 # A learned filter quietly reshapes the domain mixture; Llama 3 used such classifiers on purpose
-# (REFERENCES.md). Which filter did better on the unseen half of this crawl?
+# (docs/references.md#llama-mixture). Which filter did better on the unseen half of this crawl?
 
 # %%
 better = "the published rules" if rules_on_unseen["kept_precision"] >= classifier_agreement["kept_precision"] else "the learned classifier"

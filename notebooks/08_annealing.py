@@ -22,7 +22,7 @@
 #
 # The lecture: "the final phase of training intentionally overfits on the highest-quality data".
 # Llama 3 did it by decaying the learning rate linearly to zero over its last 40M tokens while upsampling
-# high-quality sources; MiniCPM found that a decay phase of about 10% of training is enough (REFERENCES.md).
+# high-quality sources; MiniCPM found that a decay phase of about 10% of training is enough (docs/references.md#wsd-schedule).
 
 # %%
 import matplotlib.pyplot as plt

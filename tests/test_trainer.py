@@ -218,3 +218,59 @@ def test_cuda_path_uses_bf16_fused_adamw_and_reports_mfu(tmp_path):
     result = train(make_model(), make_sampler(), config(tmp_path, max_steps=10, precision="auto", device="cuda",
                                                         compile=True, peak_flops=1e14))
     assert all(np.isfinite(event["loss"]) and "mfu" in event for event in result.events("train"))
+
+
+class _FailingCompiled(torch.nn.Module):
+    """What torch.compile returns in these tests: runs the model, but raises at call number ``fail_at``."""
+
+    def __init__(self, model, fail_at):
+        super().__init__()
+        self._orig_mod = model
+        self.calls = 0
+        self.fail_at = fail_at
+
+    def forward(self, x, y):
+        self.calls += 1
+        if self.calls == self.fail_at:
+            raise RuntimeError("backend compiler failed: no C++ compiler")
+        return self._orig_mod(x, y)
+
+
+def _fake_compile(monkeypatch, fail_at):
+    from cs229llm.training import trainer
+
+    monkeypatch.setattr(trainer, "compile_status", lambda: (True, "compile works"))
+    monkeypatch.setattr(trainer, "enable_compile_cache", lambda: None)
+    monkeypatch.setattr(torch, "compile", lambda model: _FailingCompiled(model, fail_at))
+
+
+def test_a_compile_failure_at_the_first_step_falls_back_to_eager_with_the_reason(tmp_path, monkeypatch, capsys):
+    _fake_compile(monkeypatch, fail_at=1)
+    result = train(make_model(), make_sampler(), config(tmp_path, max_steps=4, compile=True))
+    assert result.step == 4 and not result.compiled
+    assert any("first step" in note and "no C++ compiler" in note for note in result.notes)
+    assert "eager mode" in capsys.readouterr().out
+
+
+def test_a_compiled_model_that_fails_later_stops_the_run(tmp_path, monkeypatch):
+    _fake_compile(monkeypatch, fail_at=3)
+    with pytest.raises(RuntimeError, match="failed at step 2 after running compiled"):
+        train(make_model(), make_sampler(), config(tmp_path, max_steps=6, compile=True))
+
+
+@pytest.mark.parametrize("name, peak", [
+    ("NVIDIA H200", 989e12), ("NVIDIA H100 80GB HBM3", 989e12), ("NVIDIA H100 PCIe", 756e12),
+    ("NVIDIA H100 NVL", 835e12), ("NVIDIA A100-SXM4-80GB", 312e12), ("NVIDIA A100 80GB PCIe", 312e12),
+    ("NVIDIA L4", 121e12), ("NVIDIA L40S", 362e12), ("NVIDIA GeForce RTX 4090", 165e12),
+])
+def test_peak_flops_table_knows_current_gpus(name, peak):
+    from cs229llm.training.trainer import peak_flops_lookup
+
+    assert peak_flops_lookup(name)[0] == peak
+
+
+def test_an_unknown_gpu_gets_no_mfu_and_says_why():
+    from cs229llm.training.trainer import peak_flops_lookup
+
+    peak, reason = peak_flops_lookup("Some Future GPU 9000")
+    assert peak is None and "not in the course's table" in reason and "peak_flops" in reason

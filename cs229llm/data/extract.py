@@ -115,7 +115,7 @@ def resiliparse_text(html: str) -> str:
 
 def trafilatura_text(html: str) -> str:
     """Main-content text by trafilatura (no comments, no tables): slower, often cleaner."""
-    import trafilatura
+    import trafilatura  # optional and slow to import (about a second): only for method='trafilatura'
 
     return trafilatura.extract(html, include_comments=False, include_tables=False,
                                favor_precision=False, deduplicate=False) or ""

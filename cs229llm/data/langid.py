@@ -2,7 +2,7 @@
 
 py3langid (a character n-gram naive Bayes model shipped inside the package, no download)
 gives a language and a probability normalised over its 97 languages. FineWeb keeps a
-document when the English score is >= 0.65 (with fastText lid.176; see REFERENCES.md); we use
+document when the English score is >= 0.65 (with fastText lid.176; see docs/references.md#fineweb-langid); we use
 the same rule with this model. Short or empty texts get low scores and are dropped.
 """
 

@@ -32,7 +32,7 @@ def optimal_bands_rows(threshold: float, num_perm: int, false_positive_weight: f
 
     False-positive area: integral over J in [0, threshold] of P(candidate); false-negative
     area: integral over [threshold, 1] of 1 - P(candidate) (datasketch's MinHashLSH rule;
-    REFERENCES.md lists its choices, e.g. 128 hashes at 0.8 -> (9, 13)).
+    docs/references.md#minhash-lsh lists its choices, e.g. 128 hashes at 0.8 -> (9, 13)).
     """
     if not 0.0 < threshold < 1.0:
         raise ValueError(f"threshold must lie strictly between 0 and 1, got {threshold}")

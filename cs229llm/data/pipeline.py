@@ -267,7 +267,7 @@ def dask_client(address: str | None = None, n_workers: int = 2, threads_per_work
     if client is not None and client.status == "running":
         return client
     configure_dask_workers()
-    from distributed import Client, LocalCluster
+    from distributed import Client, LocalCluster  # optional and slow to import: only for --engine dask
 
     try:
         if address:

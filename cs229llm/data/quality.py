@@ -5,7 +5,7 @@ and kept as ``q_*`` columns; each rule is a small named function that compares s
 threshold. Moving a threshold (a slider) therefore costs a vectorised comparison, not a pass
 over the text. A dropped row's reason is the first failing rule, and per-rule counts show
 which rule does the work. Sources: Gopher (Rae et al. 2021, Table A1), C4 (Raffel et al. 2020,
-Section 2.2), FineWeb (Penedo et al. 2024; datatrove defaults); see REFERENCES.md.
+Section 2.2), FineWeb (Penedo et al. 2024; datatrove defaults); see docs/references.md#gopher-rules.
 """
 
 from __future__ import annotations

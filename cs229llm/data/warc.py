@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from charset_normalizer import from_bytes
 from fastwarc.warc import ArchiveIterator as FastArchiveIterator
 from fastwarc.warc import WarcRecordType
 from warcio.archiveiterator import ArchiveIterator
@@ -148,18 +149,13 @@ def decode_body(body: bytes, declared: str = "") -> tuple[str, str, str]:
             return body.decode(codec), codec, source
         except UnicodeDecodeError:
             continue
-    try:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(body).best()
-        if best is not None and best.encoding:
-            if _is_latin_single_byte(best.encoding):
-                # detectors cannot tell Latin code pages apart on short pages; browsers fall back to
-                # windows-1252 for Latin text (WHATWG Encoding Standard), and so do we
-                return body.decode("cp1252", errors="replace"), "cp1252", "detected"
-            return str(best), best.encoding, "detected"
-    except ImportError:  # charset_normalizer comes with requests; without it, cp1252 is the web's usual guess
-        return body.decode("cp1252", errors="replace"), "cp1252", "detected"
+    best = from_bytes(body).best()
+    if best is not None and best.encoding:
+        if _is_latin_single_byte(best.encoding):
+            # detectors cannot tell Latin code pages apart on short pages; browsers fall back to
+            # windows-1252 for Latin text (WHATWG Encoding Standard), and so do we
+            return body.decode("cp1252", errors="replace"), "cp1252", "detected"
+        return str(best), best.encoding, "detected"
     return body.decode("utf-8", errors="replace"), "utf-8", "replaced"
 
 

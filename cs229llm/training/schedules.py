@@ -4,7 +4,7 @@ Stage "pretraining / annealing" of the lecture. Every schedule is a pure functio
 ``lr(step)`` with a linear warmup. Warmup-stable-decay (MiniCPM, Hu et al. 2024) holds the
 peak rate and decays only over the last fraction of training, which is where annealing on
 high-quality data happens (Llama 3 decays linearly to 0 over its last 40M tokens); linear
-decay to zero beats cosine-to-10% at equal compute (Bergsma et al. 2025). See REFERENCES.md.
+decay to zero beats cosine-to-10% at equal compute (Bergsma et al. 2025). See docs/references.md#decay-to-zero.
 """
 
 from __future__ import annotations

@@ -43,8 +43,19 @@ class TrainingDiverged(InputError):
     """The loss became NaN or infinite: the run stops with a message saying what to change."""
 
 
-# Dense bf16 peak FLOP/s of known GPUs (REFERENCES.md, "Systems"); matched on the device name.
-PEAK_FLOPS_BF16 = {"H100": 989e12, "A100": 312e12}
+# Dense bf16 tensor-core peaks (FLOP/s) from the vendors' spec sheets, without 2:4 sparsity (the sheets'
+# headline figures are often the sparse ones, twice these); docs/references.md#gpu-peak-flops.
+# Matched in order against the lowercased device name, so the more specific names come first.
+PEAK_FLOPS_BF16: tuple[tuple[str, str, float], ...] = (
+    ("h200", "H200", 989e12),
+    ("h100 pcie", "H100 PCIe", 756e12),
+    ("h100 nvl", "H100 NVL", 835e12),
+    ("h100", "H100 SXM", 989e12),
+    ("a100", "A100", 312e12),
+    ("l40s", "L40S", 362e12),
+    ("l4", "L4", 121e12),
+    ("rtx 4090", "RTX 4090", 165e12),  # bf16 with fp32 accumulation, as PyTorch runs it
+)
 
 
 @dataclass
@@ -156,15 +167,24 @@ class TrainResult:
 # ---------------------------------------------------------------- helpers
 
 
+def peak_flops_lookup(device_name: str) -> tuple[float | None, str]:
+    """(peak dense bf16 FLOP/s, what it was matched to) for a GPU name such as ``"NVIDIA H100 80GB HBM3"``.
+
+    An unknown name gives ``(None, reason)``: MFU is then not reported, rather than guessed.
+    """
+    lowered = device_name.lower()
+    for pattern, label, peak in PEAK_FLOPS_BF16:
+        if pattern in lowered:
+            return peak, f"{label}: {peak / 1e12:.0f} TFLOP/s dense bf16"
+    return None, (f"the peak FLOP/s of {device_name!r} is not in the course's table (PEAK_FLOPS_BF16), so MFU "
+                  "is not reported; give TrainConfig.peak_flops to report it")
+
+
 def peak_flops_for(device: str) -> float | None:
-    """Peak dense bf16 FLOP/s for a known CUDA GPU (REFERENCES.md), else None."""
+    """Peak dense bf16 FLOP/s of the CUDA GPU ``device`` when the table knows it, else None (and on CPU)."""
     if not str(device).startswith("cuda") or not torch.cuda.is_available():
         return None
-    name = torch.cuda.get_device_name(torch.device(device))
-    for key, value in PEAK_FLOPS_BF16.items():
-        if key in name:
-            return value
-    return None
+    return peak_flops_lookup(torch.cuda.get_device_name(torch.device(device)))[0]
 
 
 def make_optimizer(model: torch.nn.Module, config: TrainConfig, device: str) -> torch.optim.AdamW:
@@ -281,9 +301,14 @@ def train(model: torch.nn.Module, sampler: BatchSampler, config: TrainConfig,
     compiled = False
     if config.compile:
         step_model, compiled = _compile_model(step_model, notes)
+    # compile or eager is decided once, at the first step: a compiled model that fails later stops the run
+    compile_decided = not compiled
 
     flops_per_token = raw_model.flops_per_token() if hasattr(raw_model, "flops_per_token") else None
     peak = config.peak_flops or peak_flops_for(device)
+    if peak is None and str(device).startswith("cuda") and is_main:
+        notes.append(peak_flops_lookup(torch.cuda.get_device_name(torch.device(device)))[1])
+        print(notes[-1])
     history: list[dict] = []
     final_eval: dict = {}
 
@@ -343,9 +368,13 @@ def train(model: torch.nn.Module, sampler: BatchSampler, config: TrainConfig,
                 except Exception as error:
                     if not compiled:
                         raise
-                    message = (f"torch.compile failed while running the model "
-                               f"({str(error).strip().splitlines()[0][:160] if str(error).strip() else type(error).__name__}); "
-                               "continuing in eager mode")
+                    reason = str(error).strip().splitlines()[0][:160] if str(error).strip() else type(error).__name__
+                    if compile_decided:  # it compiled and ran before: this is a real failure, not a missing compiler
+                        raise RuntimeError(f"the compiled model failed at step {step} after running compiled "
+                                           f"before ({reason}); rerun with compile off to see whether eager "
+                                           "mode fails too") from error
+                    message = (f"torch.compile failed at the first step ({reason}); "
+                               "the whole run continues in eager mode")
                     notes.append(message)
                     print(message)
                     step_model = wrap_ddp(raw_model, dist) if dist.enabled else raw_model
@@ -355,6 +384,7 @@ def train(model: torch.nn.Module, sampler: BatchSampler, config: TrainConfig,
                 scaler.scale(loss / config.grad_accum_steps).backward()
             step_loss += float(loss.detach()) / config.grad_accum_steps
             tokens += x.numel()
+            compile_decided = True
         if dist.enabled:  # every rank sees the global mean: the same log line and the same NaN decision
             step_loss = all_reduce_mean(step_loss)
         if not math.isfinite(step_loss):
