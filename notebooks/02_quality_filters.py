@@ -35,7 +35,7 @@ from cs229llm import config
 from cs229llm.data.documents import kept
 from cs229llm.data.extract import extract_text
 from cs229llm.data.langid import identify_language
-from cs229llm.data.pipeline import funnel, plot_funnel, run_pipeline
+from cs229llm.data.pipeline import Stage, funnel, plot_funnel, run_pipeline
 from cs229llm.data.samples import crawl_paths, hq_reference, load_labels
 from cs229llm.data.warc import read_warc
 
@@ -222,9 +222,11 @@ print(f"higher precision on unseen pages: {better} "
 # ## The funnel through the quality stage
 #
 # The rules as a pipeline stage on the documents table of notebook 01: every record is still there.
+# The `Stage` keeps what it did in `stats`: documents in, kept, dropped, and drops per reason.
 
 # %%
-final = run_pipeline(docs, [quality_filter])
+quality_stage = Stage(quality_filter)
+final = run_pipeline(docs, [quality_stage])
 final_funnel = funnel(final)
 plot_funnel(final_funnel, title="records kept after each stage")
 plt.show()
@@ -235,6 +237,11 @@ final_funnel
 assert (final_funnel["in"] == final_funnel["kept"] + final_funnel["dropped"]).all()
 assert len(final) == len(crawl)
 print(list(final_funnel["stage"]))
+
+# %%
+stats = quality_stage.stats
+print(f"quality stage: {stats.documents_in} in = {stats.kept} kept + {stats.dropped} dropped")
+pd.Series(stats.reasons, name="documents dropped").sort_values(ascending=False).to_frame()
 
 # %% [markdown]
 # ## Beyond one machine

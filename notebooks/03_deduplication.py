@@ -67,7 +67,7 @@ docs["kind"].value_counts().rename("documents").to_frame().T
 
 # %%
 # NBVAL_CHECK_OUTPUT
-from cs229llm.data.dedup import exact_dedup, line_dedup
+from cs229llm.data.dedup import exact_dedup, line_dedup, line_dedup_report
 
 exact = exact_dedup(docs)
 exact_dropped = int((exact["dropped_by"] == "exact_dedup").sum())
@@ -75,7 +75,8 @@ print(f"exact duplicates dropped: {exact_dropped} of {len(docs)}")
 print(exact.loc[exact["dropped_by"] == "exact_dedup", "kind"].value_counts().to_string())
 
 # %%
-lines_out, line_report = line_dedup(docs, min_documents=5)
+lines_out = line_dedup(docs, min_documents=5)
+line_report = line_dedup_report(docs, lines_out, min_documents=5)
 print(f"lines seen: {line_report.lines_seen}, removed: {line_report.lines_removed} "
       f"({line_report.distinct_lines_removed} distinct lines in >= 5 documents), "
       f"documents emptied: {line_report.documents_emptied}")

@@ -108,3 +108,13 @@ def test_first_merges_replays_training(teaching):
     text = "The committee approved the budget."
     assert len(early.encode(text)) >= len(teaching.encode(text))
     assert "".join(teaching.pieces(text)) == text
+
+
+@pytest.mark.parametrize("specials", [["<|endoftext|>", "<|endoftext|><|endoftext|>"],
+                                      ["<|endoftext|><|endoftext|>", "<|endoftext|>"]])
+def test_longer_special_token_wins_whatever_the_order_given(specials):
+    bpe = TeachingBPE.train(corpus()[:20], vocab_size=300, special_tokens=specials)
+    double, single = bpe.special_tokens["<|endoftext|><|endoftext|>"], bpe.special_tokens["<|endoftext|>"]
+    ids = bpe.encode("a<|endoftext|><|endoftext|><|endoftext|>b")
+    assert ids[1:3] == [double, single] and bpe.eot_id == bpe.special_tokens[specials[0]]
+    assert bpe.decode(ids) == "a<|endoftext|><|endoftext|><|endoftext|>b"

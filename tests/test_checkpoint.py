@@ -123,3 +123,50 @@ def test_sigkilled_run_resumes_to_identical_weights(tmp_path):
              if json.loads(line)["kind"] == "train"]
     assert steps == list(range(1, 41))
     assert Path(interrupted / "config.json").exists()
+
+
+@pytest.mark.parametrize("make_optimizer", [
+    lambda params: torch.optim.AdamW(params, lr=1e-2, betas=(0.9, 0.95), weight_decay=0.1),
+    lambda params: torch.optim.Adam(params, lr=3e-3),
+    lambda params: torch.optim.SGD(params, lr=0.1, momentum=0.9),
+])
+def test_optimizer_param_groups_round_trip_with_their_types(tmp_path, make_optimizer):
+    model = tiny_model()
+    decay = [p for p in model.parameters() if p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.dim() < 2]
+    optimizer = make_optimizer([{"params": decay}, {"params": no_decay, "weight_decay": 0.0}])
+    x = torch.randint(0, 64, (2, 16))
+    model(x, x)[1].backward()
+    optimizer.step()
+    before = optimizer.state_dict()["param_groups"]
+    path = checkpoint.save_checkpoint(tmp_path, model, optimizer, {"step": 1})
+
+    other = tiny_model(seed=1)
+    other_decay = [p for p in other.parameters() if p.dim() >= 2]
+    other_no_decay = [p for p in other.parameters() if p.dim() < 2]
+    fresh = make_optimizer([{"params": other_decay}, {"params": other_no_decay, "weight_decay": 0.0}])
+    checkpoint.load_checkpoint(path, other, fresh, restore_rng=False)
+    after = fresh.state_dict()["param_groups"]
+    assert after == before
+    for group_before, group_after in zip(before, after):
+        assert {k: type(v) for k, v in group_after.items()} == {k: type(v) for k, v in group_before.items()}
+    # the optimizer keeps stepping exactly like the one that was saved
+    for model_, optimizer_ in ((model, optimizer), (other, fresh)):
+        optimizer_.zero_grad()
+        model_(x, x)[1].backward()
+        optimizer_.step()
+    for a, b in zip(model.parameters(), other.parameters()):
+        assert torch.equal(a, b)
+
+
+def test_checkpoints_without_recorded_tuple_keys_take_the_live_optimizers_types(tmp_path):
+    model = tiny_model()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-2, betas=(0.8, 0.9))
+    path = checkpoint.save_checkpoint(tmp_path, model, optimizer, {"step": 1})
+    state = json.loads((path / "state.json").read_text())
+    del state["optimizer"]["tuple_keys"]  # as written before the types were recorded
+    (path / "state.json").write_text(json.dumps(state))
+    other = tiny_model(seed=1)
+    fresh = torch.optim.AdamW(other.parameters(), lr=1e-2)
+    checkpoint.load_checkpoint(path, other, fresh, restore_rng=False)
+    assert fresh.param_groups[0]["betas"] == (0.8, 0.9)

@@ -4,9 +4,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cs229llm.data.dedup import NO_WORDS_REASON, exact_dedup, find_near_duplicates, line_dedup, near_dedup
-from cs229llm.data.documents import funnel, mark_dropped, new_documents
+from cs229llm.data.dedup import (
+    NO_WORDS_REASON,
+    exact_dedup,
+    find_near_duplicates,
+    line_dedup,
+    line_dedup_report,
+    near_dedup,
+    near_duplicate_truth,
+)
+from cs229llm.data.documents import funnel, is_kept, mark_dropped, new_documents
+from cs229llm.data.domains import labelled_crawl
 from cs229llm.data.lsh import bucket_pairs, pair_precision_recall, union_find_roots
+from cs229llm.data.pipeline import Stage, run_pipeline
+from cs229llm.data.pipeline import funnel as pipeline_funnel
 from cs229llm.errors import InputError
 
 
@@ -42,13 +53,30 @@ def test_line_dedup_removes_lines_seen_in_many_documents():
     banner = "Accept all cookies to continue"
     docs = new_documents([{"id": str(i), "text": f"unique line {i}\n{banner}\nmore text {i}"} for i in range(4)]
                          + [{"id": "only-banner", "text": banner}])
-    out, report = line_dedup(docs, min_documents=3)
+    out = line_dedup(docs, min_documents=3)
+    report = line_dedup_report(docs, out, min_documents=3)
     assert banner not in " ".join(out["text"])
     assert out.loc[0, "text"] == "unique line 0\nmore text 0"
     assert report.lines_removed == 5 and report.distinct_lines_removed == 1
     assert out.loc[4, "dropped_by"] == "line_dedup" and report.documents_emptied == 1
-    untouched, _ = line_dedup(docs, min_documents=6)
+    untouched = line_dedup(docs, min_documents=6)
     assert untouched["text"].tolist() == docs["text"].tolist()
+
+
+def test_line_dedup_keeps_every_line_ending_and_a_final_newline():
+    banner = "Accept all cookies"
+    texts = [f"first {i}\r\n{banner}\r\nsecond {i}\fthird {i}\u2028last {i}\n" for i in range(3)]
+    docs = new_documents([{"id": str(i), "text": t} for i, t in enumerate(texts)])
+    out = line_dedup(docs, min_documents=3)
+    assert out.loc[0, "text"] == "first 0\r\nsecond 0\fthird 0\u2028last 0\n"
+    assert line_dedup(docs, min_documents=4)["text"].tolist() == texts  # nothing repeated: byte for byte
+
+
+def test_line_dedup_is_a_pipeline_stage():
+    docs = new_documents([{"id": str(i), "text": f"line {i}\nshared footer"} for i in range(4)])
+    out = run_pipeline(docs, [Stage(line_dedup, kwargs={"min_documents": 3})])
+    assert out["text"].tolist() == [f"line {i}\n" for i in range(4)]
+    assert pipeline_funnel(out)["stage"].tolist() == ["line_dedup"]
 
 
 def test_near_dedup_finds_planted_clusters_with_high_precision_and_recall():
@@ -199,3 +227,14 @@ def test_dedup_command_keeps_every_row_and_adds_contract_columns(tmp_path):
     assert out["duplicate"].sum() == len(out) - out["cluster_id"].nunique() > 0
     pd.DataFrame({"id": ["a"], "body": ["x"]}).to_json(tmp_path / "bad.jsonl", orient="records", lines=True)
     assert main(["dedup", str(tmp_path / "bad.jsonl"), str(tmp_path / "o.jsonl")]) == 2
+
+
+def test_near_dedup_on_the_sample_crawl_against_labels_of_its_own_shingles():
+    # the crawl's `similarity` labels are the Jaccard of exactly near dedup's shingles (cs229llm.data.words),
+    # so a copy labelled >= 0.8 is one near dedup should find at threshold 0.8; before the labels used
+    # whitespace words: precision 0.975, recall 0.992 (3 copies sat on the other side of 0.8)
+    crawl = labelled_crawl()
+    docs = crawl[is_kept(crawl)].reset_index(drop=True)
+    out = run_pipeline(docs, [Stage(near_dedup, kwargs={"threshold": 0.8})])
+    scores = pair_precision_recall(out["cluster_id"], near_duplicate_truth(docs, 0.8))
+    assert scores["precision"] >= 0.97 and scores["recall"] >= 0.98, scores

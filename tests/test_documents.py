@@ -1,4 +1,3 @@
-import pandas as pd
 import pytest
 
 from cs229llm.data import documents
@@ -41,3 +40,11 @@ def test_read_write_roundtrip(tmp_path):
         documents.read_table(tmp_path / "missing.jsonl")
     with pytest.raises(InputError, match="jsonl or .parquet"):
         documents.write_table(table, tmp_path / "t.csv")
+
+
+def test_funnel_puts_read_first():
+    table = make_table()
+    table = documents.mark_dropped(table, table["text"] == "a", "quality", "too short")
+    table = documents.mark_dropped(table, table["text"] == "dddd", documents.READ_STAGE, "line 4: not valid JSON")
+    assert documents.funnel(table)["stage"].tolist() == ["read", "quality"]
+    assert documents.funnel(table, ["quality", "read"])["stage"].tolist() == ["quality", "read"]

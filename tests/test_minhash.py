@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from cs229llm.data import minhash
+from cs229llm.data.crawlgen.build import jaccard
 from cs229llm.data.lsh import candidate_probability, optimal_bands_rows
 
 
@@ -120,3 +121,22 @@ def test_banding_matches_datasketch_choice_and_s_curve():
     assert optimal_bands_rows(0.5, 128) == (25, 5)
     curve = candidate_probability(np.array([0.0, 0.5, 0.8, 1.0]), 9, 13)
     assert curve[0] == 0 and curve[-1] == 1 and np.all(np.diff(curve) > 0)
+
+
+def test_the_vectorised_tokeniser_splits_every_byte_as_the_word_definition_does():
+    from cs229llm.data.words import shingle_words
+
+    every_byte = "".join(chr(code) for code in range(1, 256)) + " Ünïcödé 中文 words, A-Z 0-9 "
+    words = shingle_words(every_byte)
+    assert b"0123456789" in words and b"abcdefghijklmnopqrstuvwxyz" in words  # upper case is lowered
+    hashes, offsets = minhash.shingle_hashes([every_byte], ngram=1)
+    assert hashes.tolist() == [_reference_shingle_hash(word) for word in words]
+
+
+def test_the_crawls_similarity_labels_use_the_dedups_shingles():
+    # the crawl's `similarity` label (dedup's ground truth) is the Jaccard of exactly minhash's shingles:
+    # case and punctuation never make two copies differ, and n-grams are of shingle words
+    a, b = "Hello, World! The river runs through town.", "hello world the river runs through town"
+    assert set(minhash.shingle_strings(a, 3)) == set(minhash.shingle_strings(b, 3)) and jaccard(a, b, 3) == 1.0
+    assert jaccard("one two three four five six", "one two three four five seven", 5) == 1 / 3
+    assert jaccard("It's e-mail.", "its e mail", 2) < 1.0  # "it's" is the two shingle words "it" and "s"

@@ -19,6 +19,7 @@ from cs229llm.data.quality import (
     text_signals,
 )
 from cs229llm.data.quality_classifier import QualityClassifier, classifier_filter, train_quality_classifier
+from cs229llm.data.words import shingle_words, whitespace_words
 from cs229llm.errors import InputError
 
 GOOD = """The harbour town woke slowly on a grey morning in early spring.
@@ -203,3 +204,17 @@ def test_a_ten_megabyte_text_is_measured_quickly_and_dropped_for_length():
     assert time.perf_counter() - start < 30
     assert out.loc[0, "q_words"] == 10 * 210_000
     assert out.loc[0, "drop_reason"] == "gopher_word_count" and out.loc[1, "dropped_by"] is None
+
+
+def test_gopher_counts_whitespace_words_not_the_shingle_words_of_dedup():
+    """Gopher's rules (50..100,000 words, mean word length, share of words with a letter) are defined on
+    whitespace-separated tokens, punctuation included; near dedup's shingle words are runs of letters and
+    digits, so that punctuation and case never make two copies look different. The two counts differ."""
+    text = "E.g. the U.S. team -- won 3-2!"
+    assert whitespace_words(text) == ["E.g.", "the", "U.S.", "team", "--", "won", "3-2!"]
+    assert shingle_words(text) == [b"e", b"g", b"the", b"u", b"s", b"team", b"won", b"3", b"2"]
+    signals = text_signals(text)
+    assert signals["q_words"] == len(whitespace_words(text)) == 7 != len(shingle_words(text))
+    # mean word length: whitespace tokens stripped of outer punctuation ("E.g", "U.S", "3-2"; "--" goes)
+    assert signals["q_mean_word_length"] == pytest.approx((3 + 3 + 3 + 4 + 3 + 3) / 6)
+    assert signals["q_alphabetic_words"] == pytest.approx(5 / 7)  # "--" and "3-2!" have no letter

@@ -89,6 +89,24 @@ def test_vocabulary_smaller_than_bytes_plus_specials_is_refused(vocab_size):
         train_tokenizer(small_corpus(), vocab_size=vocab_size)
 
 
+@pytest.mark.parametrize("vocab_size, message", [
+    (0, "at least 257"), (-5, "at least 257"), (256, "at least 257"),
+    (300.0, "whole number"), (1e9, "whole number"), ("300", "whole number"), (None, "whole number"),
+    (True, "whole number"), (10**9, "too large"), (2**20 + 1, "too large"),
+])
+def test_vocab_size_outside_the_allowed_range_is_one_line_naming_the_range(vocab_size, message):
+    with pytest.raises(InputError, match=message) as error:
+        train_tokenizer(small_corpus(), vocab_size=vocab_size)
+    assert "257 <= vocab_size <= 1048576" in str(error.value) and "\n" not in str(error.value)
+
+
+def test_largest_allowed_vocab_size_is_accepted_and_the_corpus_decides_how_many_merges():
+    import numpy as np
+
+    tokenizer = train_tokenizer(small_corpus()[:5], vocab_size=np.int64(2**20))
+    assert 257 < tokenizer.vocab_size < 2**20  # stops when every word is one token
+
+
 @pytest.mark.parametrize("corpus", [[], ["", ""]])
 def test_empty_corpus_is_refused(corpus):
     with pytest.raises(InputError, match="empty"):

@@ -6,11 +6,9 @@ documents (menus, cookie banners). Every input row stays in OUTPUT; drops are ma
 """
 import time
 
-import pandas as pd
-
-from ..data.dedup import exact_dedup, line_dedup, near_dedup, resolve_banding
+from ..data.dedup import exact_dedup, line_dedup, line_dedup_report, near_dedup, resolve_banding
 from ..data.documents import check_output_path, funnel, read_documents, write_table
-from ..data.pipeline import Stage
+from ..data.pipeline import Stage, run_pipeline
 from ..errors import InputError
 from ._options import add_engine_options, describe, finish, positive
 from ._stages import pandas_only, run_stages
@@ -45,14 +43,6 @@ def configure(parser) -> None:
                      "CLI marks the same clusters as the notebooks and `cs229llm run`)")
 
 
-def line_dedup_with_report(docs: pd.DataFrame, min_documents: int = 3):
-    """``(table, report or None)`` from ``line_dedup``, whether it returns a table or ``(table, report)``."""
-    result = line_dedup(docs, min_documents=min_documents)
-    if isinstance(result, tuple):
-        return result[0], result[1]
-    return result, None
-
-
 def run(args) -> int:
     check_output_path(args.output)
     if args.method == "near":
@@ -69,9 +59,10 @@ def run(args) -> int:
                                               bands=bands, rows=rows, seed=args.seed, verify=args.verify))
         out = run_stages(docs, [stage], args)
     elif args.method == "exact":
-        out = exact_dedup(docs)
+        out = run_pipeline(docs, [Stage(exact_dedup)])
     else:
-        out, report = line_dedup_with_report(docs, args.min_documents)
+        out = run_pipeline(docs, [Stage(line_dedup, kwargs={"min_documents": args.min_documents})])
+        report = line_dedup_report(docs, out, args.min_documents)
     seconds = time.perf_counter() - started
     write_table(out, args.output)
     if args.method == "near":
@@ -86,14 +77,12 @@ def run(args) -> int:
         dropped = int((out["dropped_by"] == "exact_dedup").sum())
         print(f"method=exact  rows: {len(out)}  exact duplicates dropped: {dropped}  ({seconds:.2f} s)")
     else:
-        removed = int(out["lines_removed"].sum()) if "lines_removed" in out.columns else 0
-        print(f"method=line min_documents={args.min_documents}  rows: {len(out)}  lines removed: {removed}  "
-              f"({seconds:.2f} s)")
-        if report is not None:
-            print(f"distinct lines removed: {report.distinct_lines_removed}  "
-                  f"documents emptied (dropped): {report.documents_emptied}")
-            for text, count in report.top_lines:
-                print(f"  {count:>6} documents: {text[:100]!r}")
+        print(f"method=line min_documents={args.min_documents}  rows: {len(out)}  "
+              f"lines removed: {report.lines_removed}  ({seconds:.2f} s)")
+        print(f"distinct lines removed: {report.distinct_lines_removed}  "
+              f"documents emptied (dropped): {report.documents_emptied}")
+        for text, count in report.top_lines:
+            print(f"  {count:>6} documents: {text[:100]!r}")
     print(funnel(out).to_string(index=False))
     print(f"\n{len(out)} rows -> {args.output}")
     return 0

@@ -27,6 +27,7 @@ from .lsh import (
     verify_pairs,
 )
 from .minhash import has_words, minhash_signatures, shingle_hashes_in_batches, sorted_unique
+from .stage import stage
 
 
 def _texts(frame: pd.DataFrame) -> list[str]:
@@ -49,6 +50,7 @@ def content_hashes(texts) -> np.ndarray:
     return pd.util.hash_pandas_object(normalised, index=False).to_numpy(np.uint64)
 
 
+@stage("exact_dedup", compares_documents=True)  # needs the whole table, not one partition at a time
 def exact_dedup(docs: pd.DataFrame, stage: str = "exact_dedup") -> pd.DataFrame:
     """Drop later copies of a document whose whitespace-normalised text was seen before.
 
@@ -72,10 +74,6 @@ def exact_dedup(docs: pd.DataFrame, stage: str = "exact_dedup") -> pd.DataFrame:
     return mark_dropped(out, mask, stage, reasons)
 
 
-exact_dedup.stage_name = "exact_dedup"
-exact_dedup.compares_documents = True  # needs the whole table, not one partition at a time
-
-
 @dataclass
 class LineDedupReport:
     """What line-level dedup removed: counts a notebook or the CLI can print."""
@@ -87,65 +85,73 @@ class LineDedupReport:
     top_lines: list[tuple[str, int]] = field(default_factory=list)
 
 
-def line_dedup(docs: pd.DataFrame, min_documents: int = 3, stage: str = "line_dedup",
-               top: int = 10) -> tuple[pd.DataFrame, LineDedupReport]:
-    """Remove every line that occurs in at least ``min_documents`` different kept documents.
+def repeated_lines(docs: pd.DataFrame, min_documents: int = 3) -> pd.Series:
+    """Normalised line -> number of kept documents it occurs in, for lines in at least ``min_documents``.
 
-    Lines are compared after whitespace normalisation; blank lines are never counted.
-    Adds ``lines_removed`` per row; a document left with no text is dropped
-    (reason ``"empty after removing repeated lines"``).
-
-    Returns:
-        ``(docs, report)`` with the new table and a :class:`LineDedupReport`.
+    Lines are compared after whitespace normalisation; blank lines are never counted. Sorted by
+    count, most repeated first.
     """
     if min_documents < 2:
         raise InputError("min_documents must be at least 2 (a line in one document is not repeated)")
     texts = _texts(docs)
-    out = docs.copy()
-    kept_mask = is_kept(out).to_numpy()
-    rows, lines = [], []
+    kept_mask = is_kept(docs).to_numpy()
+    lines = []  # each distinct line of each kept document once, in reading order (ties stay in that order)
     for position, text in enumerate(texts):
         if kept_mask[position]:
-            for line in text.splitlines():
-                normalised = normalise_whitespace(line)
-                if normalised:
-                    rows.append(position)
-                    lines.append(normalised)
-    table = pd.DataFrame({"row": rows, "line": lines})
-    per_document = table.drop_duplicates()
-    document_counts = per_document["line"].value_counts()
-    repeated = document_counts[document_counts >= min_documents]
-    repeated_set = set(repeated.index)
+            lines += dict.fromkeys(line for line in map(normalise_whitespace, text.splitlines()) if line)
+    counts = pd.Series(lines, dtype=object).value_counts()
+    return counts[counts >= min_documents]
+
+
+@stage("line_dedup", compares_documents=True)  # a line's fate depends on the other documents
+def line_dedup(docs: pd.DataFrame, min_documents: int = 3, stage: str = "line_dedup") -> pd.DataFrame:
+    """Remove every line that occurs in at least ``min_documents`` different kept documents.
+
+    Adds ``lines_removed`` per row; a document left with no text is dropped (reason
+    ``"empty after removing repeated lines"``). Every line that stays keeps its own line ending
+    (``\n``, ``\r\n``, ``\f``, ``\u2028``, ... as ``str.splitlines`` splits them), so a document with
+    nothing repeated comes back byte for byte. :func:`line_dedup_report` summarises what went.
+    """
+    repeated = set(repeated_lines(docs, min_documents).index)
+    texts = _texts(docs)
+    out = docs.copy()
+    kept_mask = is_kept(out).to_numpy()
     new_texts, removed_counts, emptied = [], [], np.zeros(len(out), dtype=bool)
     for position, text in enumerate(texts):
-        if not kept_mask[position] or not repeated_set:
+        if not kept_mask[position] or not repeated:
             new_texts.append(text)
             removed_counts.append(0)
             continue
         kept_lines, removed = [], 0
-        for line in text.splitlines():
-            if normalise_whitespace(line) in repeated_set:
+        for line in text.splitlines(keepends=True):
+            if normalise_whitespace(line) in repeated:
                 removed += 1
             else:
                 kept_lines.append(line)
-        new_text = "\n".join(kept_lines)
-        new_texts.append(new_text if removed else text)
+        new_text = "".join(kept_lines) if removed else text
+        new_texts.append(new_text)
         removed_counts.append(removed)
         emptied[position] = removed > 0 and not new_text.strip()
     out["text"] = new_texts
     out["lines_removed"] = removed_counts
-    out = mark_dropped(out, emptied, stage, "empty after removing repeated lines")
-    report = LineDedupReport(
-        documents=int(kept_mask.sum()), lines_seen=len(table), lines_removed=int(sum(removed_counts)),
-        distinct_lines_removed=len(repeated), documents_emptied=int(emptied.sum()),
-        top_lines=[(line, int(count)) for line, count in repeated.head(top).items()])
-    return out, report
+    return mark_dropped(out, emptied, stage, "empty after removing repeated lines")
+
+
+def line_dedup_report(before: pd.DataFrame, after: pd.DataFrame, min_documents: int = 3,
+                      top: int = 10) -> LineDedupReport:
+    """What :func:`line_dedup` removed from ``before`` (its input) to give ``after`` (its output)."""
+    repeated = repeated_lines(before, min_documents)
+    kept_before = is_kept(before)
+    lines_seen = sum(sum(1 for line in text.splitlines() if normalise_whitespace(line))
+                     for text in np.asarray(_texts(before), dtype=object)[kept_before.to_numpy()])
+    emptied = kept_before & ~is_kept(after)
+    return LineDedupReport(documents=int(kept_before.sum()), lines_seen=int(lines_seen),
+                           lines_removed=int(after["lines_removed"].sum()), distinct_lines_removed=len(repeated),
+                           documents_emptied=int(emptied.sum()),
+                           top_lines=[(line, int(count)) for line, count in repeated.head(top).items()])
 
 
 # ---------------------------------------------------------------- near dedup
-
-
-
 
 
 def cluster_signatures(signatures: np.ndarray, usable: np.ndarray, threshold: float, bands: int, rows: int,
@@ -234,6 +240,7 @@ def apply_clusters(docs: pd.DataFrame, roots: np.ndarray, stage: str = "near_ded
     return out
 
 
+@stage("near_dedup", compares_documents=True, runs_on_dask=True)  # its own Dask engine
 def near_dedup(docs: pd.DataFrame, threshold: float = 0.8, num_perm: int = 128, ngram: int = 5,
                bands: int | None = None, rows: int | None = None, seed: int = 1, engine: str = "pandas",
                verify: str = "exact", npartitions: int | None = None, client=None) -> pd.DataFrame:
@@ -254,10 +261,6 @@ def near_dedup(docs: pd.DataFrame, threshold: float = 0.8, num_perm: int = 128, 
     else:
         raise InputError(f"unknown engine {engine!r}: use 'pandas' or 'dask'")
     return apply_clusters(docs, roots, no_words=no_words & usable)
-
-
-near_dedup.stage_name = "near_dedup"
-near_dedup.compares_documents = True  # on Dask, call it with engine="dask" instead of per partition
 
 
 def near_duplicate_truth(labels: pd.DataFrame, threshold: float) -> pd.Series:

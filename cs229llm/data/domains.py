@@ -24,8 +24,8 @@ from sklearn.preprocessing import normalize
 from ..errors import InputError
 from .documents import is_kept, require_columns
 from .extract import extract_text
-from .pipeline import Stage
 from .samples import crawl_paths, load_labels
+from .stage import Stage, stage
 from .warc import read_warc
 
 STAGE = "domain_classify"
@@ -211,6 +211,7 @@ def train_on_sample_crawl(seed: int = 229) -> DomainModel:
 # ---------------------------------------------------------------- the stage
 
 
+@stage(STAGE)
 def classify_domains(docs: pd.DataFrame, model: DomainModel | None = None) -> pd.DataFrame:
     """Stage ``domain_classify``: add ``domain`` and ``domain_score`` (the top probability).
 
@@ -231,9 +232,6 @@ def classify_domains(docs: pd.DataFrame, model: DomainModel | None = None) -> pd
     out["domain"] = domains
     out["domain_score"] = scores
     return out
-
-
-classify_domains.stage_name = STAGE
 
 
 @functools.lru_cache(maxsize=1)

@@ -17,6 +17,7 @@ from resiliparse.parse.encoding import bytes_to_str, detect_encoding
 
 from ..errors import InputError
 from .documents import is_kept, mark_dropped, require_columns
+from .stage import stage
 
 METHODS = ("resiliparse", "trafilatura", "naive")
 # Pages above this many characters are cut before extraction: trafilatura needs ~8 s per MB,
@@ -148,6 +149,7 @@ def html_to_text(html: bytes | str | None, method: str = "resiliparse",
 # ---------------------------------------------------------------- the stage
 
 
+@stage(STAGE)
 def extract_text(docs: pd.DataFrame, method: str = "resiliparse",
                  max_html_chars: int = DEFAULT_MAX_HTML_CHARS) -> pd.DataFrame:
     """Stage ``extract``: fill ``text`` from ``html`` for every kept row.
@@ -194,9 +196,6 @@ def extract_text(docs: pd.DataFrame, method: str = "resiliparse",
     out["html_truncated"] = truncated
     out["extract_method"] = method
     return mark_dropped(out, reasons.notna(), STAGE, reasons)
-
-
-extract_text.stage_name = STAGE
 
 
 def boilerplate_share(naive: str, main: str) -> float:

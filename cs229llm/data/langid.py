@@ -15,6 +15,7 @@ from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 from ..errors import InputError
 from .documents import is_kept, mark_dropped, require_columns
+from .stage import stage
 
 STAGE = "langid"
 FINEWEB_THRESHOLD = 0.65  # FineWeb (Penedo et al. 2024): English score >= 0.65
@@ -45,6 +46,7 @@ def detect_language(text: str, max_chars: int = DEFAULT_MAX_CHARS) -> tuple[str,
     return str(language), float(score)
 
 
+@stage(STAGE)
 def identify_language(docs: pd.DataFrame, keep=("en",), threshold: float = FINEWEB_THRESHOLD,
                       max_chars: int = DEFAULT_MAX_CHARS) -> pd.DataFrame:
     """Stage ``langid``: add ``lang`` and ``lang_score``; drop rows not in ``keep`` with a score >= ``threshold``.
@@ -81,6 +83,3 @@ def identify_language(docs: pd.DataFrame, keep=("en",), threshold: float = FINEW
     out["lang"] = languages.astype(str)
     out["lang_score"] = scores
     return mark_dropped(out, reasons.notna(), STAGE, reasons)
-
-
-identify_language.stage_name = STAGE

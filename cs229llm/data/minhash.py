@@ -1,26 +1,24 @@
 """Near-dedup, step 1: MinHash signatures of word n-gram shingles (lecture: deduplication).
 
-Our signatures are vectorised NumPy: a whole batch of documents is lower-cased and split
-into words as one byte array, words are hashed with a polynomial prefix-sum trick, n-gram
-hashes are combined arithmetically, and all permutations are applied in one NumPy op per
-chunk. The permutations are datasketch 2.0's "affine32" scheme (a*h+b mod 2^32 after a
-MurmurHash3 finaliser), so datasketch given our shingle hashes gives the same signature.
+Our signatures are vectorised NumPy: a whole batch of documents is lower-cased and split into
+words (the shingle words of :mod:`cs229llm.data.words`) as one byte array, words are hashed with
+a polynomial prefix-sum trick, n-gram hashes are combined arithmetically, and all permutations
+are applied in one NumPy op per chunk. The permutations are datasketch 2.0's "affine32" scheme
+(a*h+b mod 2^32 after a MurmurHash3 finaliser), so datasketch given our shingle hashes gives the
+same signature.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import numpy as np
 from datasketch import MinHash
 
+from .words import WORD_BYTE, has_shingle_word, normalise_bytes, shingle_words
+
 MAX_HASH = np.uint32(0xFFFFFFFF)  # the value of an empty signature slot
 _CHUNK_SHINGLES = 12_000  # shingles per permutation chunk: (num_perm, chunk) uint32 stays in cache
-
-# A "word" is a maximal run of ASCII letters/digits or non-ASCII (UTF-8) bytes, after
-# ASCII lower-casing; everything else (spaces, punctuation) separates words.
-_WORD_PATTERN = re.compile(rb"[0-9a-z\x80-\xff]+")
 
 _BYTE_BASE = np.uint64(0x100000001B3)  # odd, so it has an inverse modulo 2^64
 _NGRAM_BASE = np.uint64(0x9E3779B97F4A7C15)
@@ -66,20 +64,11 @@ class _Powers:
 _POWERS = _Powers()
 
 
-def normalise_bytes(text) -> bytes:
-    """UTF-8 bytes of ``text`` with ASCII letters lower-cased (bad characters replaced, NUL kept)."""
-    if text is None or (isinstance(text, float) and np.isnan(text)):
-        return b""
-    if isinstance(text, bytes):
-        return text.lower()
-    return str(text).encode("utf-8", "replace").lower()
-
-
 def shingle_strings(text, ngram: int = 5) -> list[bytes]:
-    """The word ``ngram``-shingles of one text as bytes (words joined by one space); the plain-Python
-    reference for :func:`shingle_hashes`. A text with fewer than ``ngram`` words (but at least
-    one) is one shingle; an empty text has none."""
-    words = _WORD_PATTERN.findall(normalise_bytes(text))
+    """The word ``ngram``-shingles of one text as bytes (its :func:`~cs229llm.data.words.shingle_words`
+    joined by one space); the plain-Python reference for :func:`shingle_hashes`. A text with fewer
+    than ``ngram`` words (but at least one) is one shingle; an empty text has none."""
+    words = shingle_words(text)
     if not words:
         return []
     if len(words) < ngram:
@@ -89,7 +78,7 @@ def shingle_strings(text, ngram: int = 5) -> list[bytes]:
 
 def has_words(texts: Sequence) -> np.ndarray:
     """bool [N]: whether each text has at least one word (else it has no shingles to compare)."""
-    return np.array([_WORD_PATTERN.search(normalise_bytes(text)) is not None for text in texts], dtype=bool)
+    return np.array([has_shingle_word(text) for text in texts], dtype=bool)
 
 
 def _word_hash_of_bytes(word: bytes) -> int:
@@ -123,7 +112,7 @@ def shingle_hashes(texts: Sequence, ngram: int = 5) -> tuple[np.ndarray, np.ndar
     lengths = np.fromiter((len(e) + 1 for e in encoded), dtype=np.int64, count=count)
     text_starts = np.concatenate([[1], 1 + np.cumsum(lengths)[:-1]])
     data = np.frombuffer(b" " + b" ".join(encoded) + b" ", dtype=np.uint8)
-    is_word = (data >= 0x80) | ((data - np.uint8(48)) < 10) | ((data - np.uint8(97)) < 26)
+    is_word = WORD_BYTE[data]  # the shingle words of cs229llm.data.words
     edges = np.flatnonzero(is_word[1:] != is_word[:-1]) + 1
     word_starts, word_ends = edges[0::2], edges[1::2]  # [start, end) byte ranges, start >= 1
     # word hash = sum_j byte_j * B^(j - start): prefix sums of byte_j * B^j, rescaled by B^-start

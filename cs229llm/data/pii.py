@@ -13,6 +13,7 @@ import re
 import pandas as pd
 
 from .documents import is_kept, require_columns
+from .stage import stage
 
 EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 IPV4 = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\d|\.\d)")
@@ -43,6 +44,7 @@ def mask_text(text: str) -> tuple[str, dict[str, int]]:
     return text, counts
 
 
+@stage("pii")
 def mask_pii(docs: pd.DataFrame) -> pd.DataFrame:
     """Stage ``pii``: mask personal data in ``text`` of kept rows; drops nothing.
 
@@ -70,9 +72,6 @@ def mask_pii(docs: pd.DataFrame) -> pd.DataFrame:
     for kind, series in counts.items():
         out[f"pii_{kind}"] = series
     return out
-
-
-mask_pii.stage_name = "pii"
 
 
 def pii_summary(docs: pd.DataFrame) -> pd.DataFrame:

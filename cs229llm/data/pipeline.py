@@ -1,9 +1,13 @@
 """The pipeline: a list of stages run in order, on pandas or on a Dask cluster, with a funnel.
 
-A stage is a function ``docs -> docs``; rows are never deleted, only marked. Each stage is
-wrapped in a check that the rows it got are the rows it returns, that rows dropped earlier stay
-dropped and that in = kept + dropped. Per-document stages run unchanged on a Dask DataFrame
-via ``map_partitions`` (a LocalCluster of 2 single-thread workers by default, or a scheduler
+A stage is a function ``docs -> docs``; rows are never deleted, only marked. What the pipeline
+needs to know about it (its name, whether it compares documents, whether it runs itself on Dask)
+is declared next to the function with ``@stage(...)`` (:mod:`.stage`), never read from its
+signature; a :class:`~.stage.Stage` pairs the function with its keyword arguments and, after a
+run, its :class:`~.stage.StageStats` (documents in, kept, dropped, drops per reason). Every stage
+run is refused unless the rows it got are the rows it returns, rows dropped earlier stay dropped,
+in = kept + dropped and every drop has a reason. Per-document stages run unchanged on a Dask
+DataFrame via ``map_partitions`` (a LocalCluster of 2 single-thread workers by default, or a scheduler
 address); the result equals the pandas one. Before any cluster starts we remove
 ``MALLOC_TRIM_THRESHOLD_`` from the workers' environment (it tripled numpy CPU time here).
 """
@@ -11,8 +15,6 @@ address); the result equals the pandas one. Before any cluster starts we remove
 from __future__ import annotations
 
 import functools
-import inspect
-from dataclasses import dataclass, field
 
 import dask
 import dask.dataframe as dd
@@ -22,39 +24,14 @@ import pandas as pd
 from ..errors import InputError
 from .documents import funnel as documents_funnel
 from .documents import is_kept
+from .stage import Stage, StageContractError, StageStats, checked_partition, spec_of
 
 ENGINES = ("pandas", "dask")
 
 
-@dataclass
-class Stage:
-    """One pipeline step: a function of the documents table plus its keyword arguments.
-
-    Attributes:
-        function: ``docs -> docs`` (rows never deleted).
-        name: the name the function writes into ``dropped_by`` (default: its ``stage_name``).
-        kwargs: keyword arguments passed on every call.
-    """
-    function: callable
-    name: str | None = None
-    kwargs: dict = field(default_factory=dict)
-
-    def __post_init__(self):
-        if self.name is None:
-            self.name = stage_name(self.function)
-
-    def __call__(self, docs: pd.DataFrame) -> pd.DataFrame:
-        return self.function(docs, **self.kwargs)
-
-
 def stage_name(function) -> str:
-    """The stage name of a function (its ``stage_name`` attribute, through partials), else its ``__name__``."""
-    inner = function
-    while isinstance(inner, functools.partial):
-        inner = inner.func
-    if isinstance(inner, Stage):
-        return inner.name
-    return getattr(inner, "stage_name", getattr(inner, "__name__", type(inner).__name__))
+    """The name a stage function (or partial, or :class:`Stage`) writes into ``dropped_by``."""
+    return function.name if isinstance(function, Stage) else spec_of(function).name
 
 
 def as_stage(step) -> Stage:
@@ -66,28 +43,6 @@ def as_stage(step) -> Stage:
     if callable(step):
         return Stage(step)
     raise InputError(f"a pipeline stage must be a function or Stage, got {type(step).__name__}")
-
-
-def checked_stage(stage: Stage, docs: pd.DataFrame) -> pd.DataFrame:
-    """Run ``stage`` on ``docs`` and assert the documents-table invariants.
-
-    Raises:
-        AssertionError: the stage deleted, added or reordered rows, revived a dropped row, or
-            counted in != kept + dropped.
-    """
-    result = stage(docs)
-    assert len(result) == len(docs) and result.index.equals(docs.index), \
-        f"stage {stage.name!r} changed the rows (it must mark, never delete)"
-    if "id" in docs.columns:
-        assert result["id"].equals(docs["id"]), f"stage {stage.name!r} changed document ids"
-    kept_before, kept_after = is_kept(docs), is_kept(result)
-    assert not (kept_after & ~kept_before).any(), f"stage {stage.name!r} revived a dropped row"
-    newly_dropped = kept_before & ~kept_after
-    assert int(kept_before.sum()) == int(kept_after.sum()) + int(newly_dropped.sum())
-    if newly_dropped.any():
-        assert (result.loc[newly_dropped, "dropped_by"] == stage.name).all(), \
-            f"stage {stage.name!r} marked rows with another stage name"
-    return result
 
 
 def run_pipeline(docs: pd.DataFrame, stages, engine: str = "pandas", address: str | None = None,
@@ -113,7 +68,7 @@ def run_pipeline(docs: pd.DataFrame, stages, engine: str = "pandas", address: st
     if engine == "pandas":
         result = docs
         for step in steps:
-            result = checked_stage(step, result)
+            result = step.run(result)
     else:
         result = _run_on_dask(docs, steps, client or dask_client(address, n_workers), npartitions)
     result.attrs["stages"] = _earlier_stages(docs) + [step.name for step in steps]
@@ -131,15 +86,16 @@ def _earlier_stages(docs: pd.DataFrame) -> list[str]:
 def _run_on_dask(docs, steps, client, npartitions) -> pd.DataFrame:
     """Per-document stages as ``map_partitions`` over a Dask DataFrame, computed once per run of them.
 
-    A stage that compares documents with each other (``compares_documents = True``, e.g. exact
-    and near dedup) cannot see one partition at a time: the table is gathered before it and the
-    stage runs on the whole table (near dedup then uses its own partition-parallel engine).
+    A stage that compares documents with each other (declared ``compares_documents=True``: exact,
+    line and near dedup) cannot see one partition at a time: the table is gathered before it and
+    the stage runs on the whole table; one declared ``runs_on_dask=True`` (near dedup) gets
+    ``engine="dask"`` and the client and runs its own partition-parallel engine.
     """
     partitions = npartitions or 2 * max(1, len(client.scheduler_info().get("workers", {})))
     partitions = max(1, min(partitions, len(docs)))
     result, pending = docs, []
     for step in steps + [None]:
-        if step is not None and not _compares_documents(step):
+        if step is not None and not step.compares_documents:
             pending.append(step)
             continue
         if pending:
@@ -148,35 +104,31 @@ def _run_on_dask(docs, steps, client, npartitions) -> pd.DataFrame:
                 frame = dd.from_pandas(result, npartitions=partitions, sort=False)
                 sample = result.head(min(len(result), 3))
                 for per_document in pending:
-                    sample = checked_stage(per_document, sample)  # output columns and dtypes (Dask's meta)
-                    frame = frame.map_partitions(functools.partial(checked_stage, per_document), meta=sample.iloc[:0])
+                    sample = checked_partition(per_document, sample)  # output columns and dtypes (Dask's meta)
+                    frame = frame.map_partitions(functools.partial(checked_partition, per_document),
+                                                 meta=sample.iloc[:0])
                 computed = client.compute(frame).result()
-            result = computed.loc[result.index].astype(sample.dtypes.to_dict())
+            before, result = result, computed.loc[result.index].astype(sample.dtypes.to_dict())
+            _stats_of_fused(pending, before, result)
             pending = []
         if step is not None:
-            result = checked_stage(_on_cluster(step, client), result)
+            result = step.run(result, client=client)
     return result
 
 
-def _compares_documents(step: Stage) -> bool:
-    inner = step.function
-    while isinstance(inner, functools.partial):
-        inner = inner.func
-    return bool(getattr(inner, "compares_documents", False))
+def _stats_of_fused(steps: list[Stage], before: pd.DataFrame, after: pd.DataFrame) -> None:
+    """Set the stats of per-document stages that ran fused in one pass over the partitions.
 
-
-def _on_cluster(step: Stage, client) -> Stage:
-    """The stage with ``engine="dask"`` and the client passed on, where its function takes them."""
-    try:
-        parameters = inspect.signature(step.function).parameters
-    except (TypeError, ValueError):
-        return step
-    extra = {}
-    if "engine" in parameters and "engine" not in step.kwargs:
-        extra["engine"] = "dask"
-    if "client" in parameters and "client" not in step.kwargs:
-        extra["client"] = client
-    return Stage(step.function, name=step.name, kwargs={**step.kwargs, **extra}) if extra else step
+    Each partition was checked stage by stage on the workers; here a row dropped in the pass counts
+    for the stage whose name it carries, and every row the pass dropped must carry one of them.
+    """
+    remaining = is_kept(before)
+    for step in steps:
+        mine = remaining & (after["dropped_by"] == step.name) if "dropped_by" in after.columns else remaining & False
+        step.stats = StageStats.count(step.name, remaining, after, kept_after=remaining & ~mine).check()
+        remaining = remaining & ~mine
+    if int(remaining.sum()) != int(is_kept(after).sum()):
+        raise StageContractError(f"stages {[step.name for step in steps]} dropped rows under another name")
 
 
 def funnel(docs: pd.DataFrame, stages: list[str] | None = None) -> pd.DataFrame:
@@ -239,7 +191,7 @@ def configure_dask_workers() -> dict:
     ``distributed`` loads its defaults (which would add it back), so the entry is popped from
     the live config after that import. Call before the first cluster starts (:func:`dask_client` does).
     """
-    import distributed  # noqa: F401  (loads distributed's config defaults first)
+    import distributed  # noqa: F401  optional and slow to import: only for --engine dask (loads its config defaults)
 
     nanny = dask.config.config.setdefault("distributed", {}).setdefault("nanny", {})
     environ = nanny.get("pre-spawn-environ")

@@ -19,6 +19,8 @@ import pandas as pd
 
 from ..errors import InputError
 from .documents import is_kept, mark_dropped, require_columns
+from .stage import stage
+from .words import count_whitespace_words_with_a_letter, whitespace_words
 
 STAGE = "quality"
 GOPHER_STOP_WORDS = frozenset({"the", "be", "to", "of", "and", "that", "have", "with"})
@@ -28,7 +30,6 @@ MAX_SIGNAL_CHARS = 1_000_000
 SHORT_LINE_CHARS = 30  # FineWeb: a line under 30 characters is "short"
 TOP_NGRAM_SIZES = (2, 3, 4)
 DUPLICATE_NGRAM_SIZES = (5, 6, 7, 8, 9, 10)
-_TOKEN_WITH_LETTER = re.compile(r"\S*[^\W\d_]\S*")  # one match per whitespace token holding a letter
 _SENTENCE_END = re.compile(r"[.!?\u2026]+(?:[\"'\u201d\u2019)\]]*)(?=\s|$)")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _HASH_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
@@ -101,7 +102,7 @@ def c4_retained_lines(text: str) -> list[str]:
     kept_lines = []
     for line in text.split("\n"):
         line = line.strip()
-        if (line.endswith(TERMINAL_PUNCTUATION) and len(line.split()) >= 3
+        if (line.endswith(TERMINAL_PUNCTUATION) and len(whitespace_words(line)) >= 3
                 and "javascript" not in line.lower()):
             kept_lines.append(line)
     return kept_lines
@@ -124,9 +125,9 @@ def text_signals(text: str) -> dict[str, float]:
     text = text if isinstance(text, str) else ""
     if len(text) > MAX_SIGNAL_CHARS:  # a giant page: exact word count, other signals from its start
         signals = text_signals(text[:MAX_SIGNAL_CHARS])
-        signals["q_words"] = len(text.split())
+        signals["q_words"] = len(whitespace_words(text))
         return signals
-    tokens = text.split()
+    tokens = whitespace_words(text)
     words = [w for w in (t.strip(string.punctuation) for t in tokens) if w]
     lines = [line.strip() for line in text.split("\n")]
     lines = [line for line in lines if line]
@@ -143,8 +144,8 @@ def text_signals(text: str) -> dict[str, float]:
         "q_symbol_ratio": (text.count("#") + text.count("...") + text.count("\u2026")) / n_tokens if n_tokens else 0.0,
         "q_bullet_lines": sum(line.startswith(BULLETS) for line in lines) / n_lines if n_lines else 0.0,
         "q_ellipsis_lines": sum(line.endswith(("...", "\u2026")) for line in lines) / n_lines if n_lines else 0.0,
-        "q_alphabetic_words": len(_TOKEN_WITH_LETTER.findall(text)) / n_tokens if n_tokens else 0.0,
-        "q_stop_words": sum(map(GOPHER_STOP_WORDS.__contains__, lowered.split())),
+        "q_alphabetic_words": count_whitespace_words_with_a_letter(text) / n_tokens if n_tokens else 0.0,
+        "q_stop_words": sum(map(GOPHER_STOP_WORDS.__contains__, whitespace_words(lowered))),
         "q_duplicate_lines": duplicate_lines / n_lines if n_lines else 0.0,
         "q_duplicate_line_chars": duplicate_line_chars / text_chars,
         "q_duplicate_paragraphs": duplicate_paragraphs / n_paragraphs if n_paragraphs else 0.0,
@@ -376,6 +377,7 @@ def first_failing_rule(passes: pd.DataFrame) -> pd.Series:
     return first.where(failing.any(axis=1), None)
 
 
+@stage(STAGE)
 def quality_filter(docs: pd.DataFrame, rules=DEFAULT_RULES, **thresholds) -> pd.DataFrame:
     """Stage ``quality``: compute signals (when missing) and drop rows failing a rule.
 
@@ -396,9 +398,6 @@ def quality_filter(docs: pd.DataFrame, rules=DEFAULT_RULES, **thresholds) -> pd.
     passes = evaluate_rules(out[kept_rows], rules, **thresholds)
     reasons = first_failing_rule(passes).reindex(out.index)
     return mark_dropped(out, reasons.notna(), STAGE, reasons)
-
-
-quality_filter.stage_name = STAGE
 
 
 def rule_counts(signals: pd.DataFrame, rules=DEFAULT_RULES, **thresholds) -> pd.DataFrame:

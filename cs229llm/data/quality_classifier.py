@@ -21,6 +21,7 @@ from sklearn.model_selection import train_test_split
 
 from ..errors import InputError
 from .documents import is_kept, mark_dropped, require_columns
+from .stage import stage
 
 STAGE = "quality_classifier"
 FEATURE_SETTINGS = {"n_features": 2**18, "ngram_range": (1, 2), "alternate_sign": False,
@@ -116,6 +117,7 @@ def train_quality_classifier(positive_texts, negative_texts, heldout_fraction: f
     return QualityClassifier(model, metrics)
 
 
+@stage(STAGE)
 def classifier_filter(docs: pd.DataFrame, classifier: QualityClassifier, threshold: float = 0.5) -> pd.DataFrame:
     """Stage ``quality_classifier``: add ``hq_score``; drop kept rows scoring below ``threshold``.
 
@@ -136,6 +138,3 @@ def classifier_filter(docs: pd.DataFrame, classifier: QualityClassifier, thresho
     scores[kept_rows] = classifier.score(out.loc[kept_rows, "text"])
     out["hq_score"] = scores
     return mark_dropped(out, kept_rows & (scores < threshold), STAGE, f"hq score < {threshold:g}")
-
-
-classifier_filter.stage_name = STAGE

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..data.pipeline import plot_funnel
 from ..evaluation.curves import eval_curves, train_curves
 
 FIGSIZE = (7, 3)
@@ -57,15 +58,10 @@ def save(fig, out_dir: Path, name: str) -> str:
 # ---------------------------------------------------------------- plots
 
 
-def plot_funnel(funnel: pd.DataFrame, out_dir: Path) -> str:
-    """Documents kept after each pipeline stage (bars)."""
+def save_funnel(funnel: pd.DataFrame, out_dir: Path) -> str:
+    """The pipeline funnel (:func:`cs229llm.data.pipeline.plot_funnel`) saved as ``funnel.png``."""
     fig, ax = _subplots(figsize=FIGSIZE)
-    ax.bar(funnel["stage"], funnel["kept"], color="tab:blue")
-    for x, (kept, total) in enumerate(zip(funnel["kept"], funnel["in"])):
-        ax.text(x, kept, f"{kept}", ha="center", va="bottom", fontsize=8)
-    ax.set_ylabel("documents kept")
-    ax.set_title("pipeline funnel", fontsize=10)
-    ax.tick_params(axis="x", labelrotation=30, labelsize=8)
+    plot_funnel(funnel, ax=ax, title="pipeline funnel")
     return save(fig, out_dir, "funnel")
 
 

@@ -191,7 +191,7 @@ def run_all(out_dir: str | Path, profile: str | None = None, verbose: bool = Tru
     reasons = (curated[curated["dropped_by"].notna()].groupby(["dropped_by", "drop_reason"]).size()
                .rename("documents").sort_values(ascending=False).reset_index().head(12))
     sections.append(("1. Data: from the crawl to curated documents",
-                     report.image(report.plot_funnel(funnel_table, out), "funnel") + "\n\n"
+                     report.image(report.save_funnel(funnel_table, out), "funnel") + "\n\n"
                      + report.markdown_table(funnel_table) + "\n\nMost common drop reasons:\n\n"
                      + report.markdown_table(reasons)))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import numbers
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from ..errors import InputError
 END_OF_TEXT = "<|endoftext|>"
 BYTE_ALPHABET_SIZE = 256
 TOKENIZER_FILENAME = "tokenizer.json"
+MAX_VOCAB_SIZE = 2**20  # largest vocabulary accepted (see check_vocab_size)
 
 
 def _require_texts(texts: Iterable[str]) -> list[str]:
@@ -40,21 +42,28 @@ def _require_texts(texts: Iterable[str]) -> list[str]:
 
 
 def check_vocab_size(vocab_size: int, special_tokens: Sequence[str]) -> int:
-    """Check that ``vocab_size`` holds the 256 bytes plus the special tokens; return it as an int.
+    """Check that ``vocab_size`` is a whole number from ``256 + len(special_tokens)`` to :data:`MAX_VOCAB_SIZE`.
+
+    The lower bound holds the 256 byte tokens and the special tokens; the upper bound (2**20, about
+    a million ids, 8x GPT-4's) keeps the Rust trainer from trying to reserve memory for an absurd
+    vocabulary (``1e9`` aborted the whole process). A corpus may still stop short of the size asked
+    for when every word has become one token.
 
     Raises:
-        InputError: the vocabulary is smaller than ``256 + len(special_tokens)``.
+        InputError: not an integer (floats and booleans included), or outside the range.
     """
-    try:
-        vocab_size = int(vocab_size)
-    except (TypeError, ValueError):
-        raise InputError(f"vocab_size must be an integer, got {vocab_size!r}") from None
     smallest = BYTE_ALPHABET_SIZE + len(special_tokens)
+    allowed = f"choose {smallest} <= vocab_size <= {MAX_VOCAB_SIZE}"
+    if isinstance(vocab_size, bool) or not isinstance(vocab_size, numbers.Integral):
+        raise InputError(f"vocab_size must be a whole number, got {vocab_size!r}: {allowed}")
+    vocab_size = int(vocab_size)
     if vocab_size < smallest:
         raise InputError(
             f"vocab_size={vocab_size} is too small: a byte-level vocabulary needs the 256 byte tokens "
-            f"plus {len(special_tokens)} special token(s), so at least {smallest}"
+            f"plus {len(special_tokens)} special token(s), so at least {smallest} ({allowed})"
         )
+    if vocab_size > MAX_VOCAB_SIZE:
+        raise InputError(f"vocab_size={vocab_size} is too large: at most {MAX_VOCAB_SIZE} (2**20) ids ({allowed})")
     return vocab_size
 
 
@@ -148,7 +157,7 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int, special_tokens: Seque
 
     Args:
         texts: the training documents (strings).
-        vocab_size: total vocabulary: 256 bytes + merges + special tokens.
+        vocab_size: total vocabulary: 256 bytes + merges + special tokens (at most 2**20, see check_vocab_size).
         special_tokens: added first; the first one must be the end-of-text token.
         min_frequency: a pair must occur this often to be merged (0: merge until the vocabulary is full).
         show_progress: show the library's progress bar.
@@ -157,7 +166,7 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int, special_tokens: Seque
         a :class:`Tokenizer`.
 
     Raises:
-        InputError: empty corpus, or a vocabulary smaller than 256 + special tokens.
+        InputError: empty corpus, or ``vocab_size`` not a whole number from 256 + special tokens to 2**20.
     """
     documents = _require_texts(texts)
     special_tokens = list(special_tokens)

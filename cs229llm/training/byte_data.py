@@ -53,7 +53,7 @@ class StreamSampler:
     """Random windows from per-domain token streams, domains drawn by mixture weight.
 
     Args:
-        streams: domain -> 1-D integer array of token ids (each longer than ``seq_len``).
+        streams: domain -> 1-D integer array of token ids (each at least ``seq_len + 1`` long).
         weights: domain -> nonnegative weight (normalised; domains left out get 0).
         batch_size, seq_len: the batch shape ``[B, T]``.
         seed: the random generator's seed (a run is reproducible from it).
@@ -61,12 +61,14 @@ class StreamSampler:
 
     def __init__(self, streams: Mapping[str, np.ndarray], weights: Mapping[str, float], batch_size: int,
                  seq_len: int, seed: int = 0):
-        self.streams = {domain: np.asarray(stream) for domain, stream in streams.items()}
-        too_short = [d for d, s in self.streams.items() if s.size <= seq_len + 1]
-        if too_short:
-            raise InputError(f"streams shorter than seq_len + 1 = {seq_len + 1}: {', '.join(too_short)}")
         if batch_size < 1 or seq_len < 1:
-            raise InputError("batch_size and seq_len must be >= 1")
+            raise InputError(f"batch_size and seq_len must be >= 1, got {batch_size} and {seq_len}")
+        self.streams = {domain: np.asarray(stream) for domain, stream in streams.items()}
+        # a window reads seq_len + 1 tokens, so a stream of exactly seq_len + 1 tokens has one window
+        too_short = [d for d, s in self.streams.items() if s.size < seq_len + 1]
+        if too_short:
+            raise InputError(f"streams shorter than seq_len + 1 = {seq_len + 1}: {', '.join(too_short)} "
+                             f"(lower seq_len or give them more text)")
         self.batch_size, self.seq_len, self.seed = batch_size, seq_len, seed
         self.domains = sorted(self.streams)
         self.rng = np.random.default_rng(seed)
@@ -90,7 +92,8 @@ class StreamSampler:
         rows = []
         for index in chosen:
             stream = self.streams[self.domains[index]]
-            start = int(self.rng.integers(0, stream.size - self.seq_len - 1))
+            # valid starts are 0 .. size - (seq_len + 1) inclusive; ``integers`` excludes its high end
+            start = int(self.rng.integers(0, stream.size - self.seq_len))
             rows.append(stream[start:start + self.seq_len + 1].astype(np.int64))
         block = torch.from_numpy(np.stack(rows))
         self.batches_drawn += 1

@@ -69,7 +69,29 @@ def _optimizer_tensors(optimizer: torch.optim.Optimizer) -> tuple[dict[str, torc
                 tensors[f"{index}.{key}"] = value.detach().contiguous().cpu()
             else:
                 scalars[f"{index}.{key}"] = value
-    return tensors, {"param_groups": full["param_groups"], "scalars": scalars}
+    # JSON has no tuples: record which hyper-parameters were tuples (AdamW's ``betas``) to restore them
+    tuple_keys = [sorted(key for key, value in group.items() if isinstance(value, tuple))
+                  for group in full["param_groups"]]
+    return tensors, {"param_groups": full["param_groups"], "tuple_keys": tuple_keys, "scalars": scalars}
+
+
+def _restore_param_groups(optimizer: torch.optim.Optimizer, meta: dict) -> list[dict]:
+    """The saved param groups with the tuples JSON turned into lists made tuples again.
+
+    Checkpoints written before ``tuple_keys`` was recorded take the types of the optimizer being loaded into.
+    """
+    groups = [dict(group) for group in meta["param_groups"]]
+    recorded = meta.get("tuple_keys")
+    for index, group in enumerate(groups):
+        if recorded is not None and index < len(recorded):
+            keys = recorded[index]
+        else:
+            live = optimizer.param_groups[index] if index < len(optimizer.param_groups) else {}
+            keys = [key for key, value in live.items() if isinstance(value, tuple)]
+        for key in keys:
+            if isinstance(group.get(key), list):
+                group[key] = tuple(group[key])
+    return groups
 
 
 def _restore_optimizer(optimizer: torch.optim.Optimizer, tensors: dict[str, torch.Tensor], meta: dict) -> None:
@@ -80,7 +102,7 @@ def _restore_optimizer(optimizer: torch.optim.Optimizer, tensors: dict[str, torc
     for name, value in meta.get("scalars", {}).items():
         index, key = name.split(".", 1)
         state.setdefault(int(index), {})[key] = value
-    optimizer.load_state_dict({"state": state, "param_groups": meta["param_groups"]})
+    optimizer.load_state_dict({"state": state, "param_groups": _restore_param_groups(optimizer, meta)})
 
 
 # ---------------------------------------------------------------- save / load

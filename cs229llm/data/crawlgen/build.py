@@ -26,6 +26,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from ..domain_names import DOMAINS
+from ..minhash import shingle_strings
 from .html import BOILERPLATE, Site, all_sites, page_url, render_listing, render_menu_only, render_page, render_simple
 from .lexicon_en import COMMON, DOMAIN_LEXICONS
 from .text import (
@@ -56,15 +57,10 @@ def stream(seed: int, *names) -> random.Random:
     return random.Random("/".join(str(part) for part in (seed, *names)))
 
 
-def shingles(text: str, n: int = 5) -> set[tuple[str, ...]]:
-    """Word ``n``-grams of lower-cased, whitespace-split text (the near-dedup unit of the course)."""
-    words = text.lower().split()
-    return {tuple(words[i:i + n]) for i in range(max(1, len(words) - n + 1))}
-
-
 def jaccard(a: str, b: str, n: int = 5) -> float:
-    """Jaccard similarity of the word ``n``-gram sets of two texts."""
-    first, second = shingles(a, n), shingles(b, n)
+    """Jaccard similarity of the two texts' word ``n``-gram sets, with exactly near dedup's shingles
+    (:func:`cs229llm.data.minhash.shingle_strings`), so the ``similarity`` labels score what dedup sees."""
+    first, second = set(shingle_strings(a, n)), set(shingle_strings(b, n))
     return len(first & second) / max(1, len(first | second))
 
 

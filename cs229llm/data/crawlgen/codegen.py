@@ -32,20 +32,20 @@ def _python(rng: random.Random) -> str:
     arg = rng.choice([f"{noun}s", "items", "values", "rows"])
     limit = rng.randint(2, 100)
     body_options = [
-        [f"result = []", f"for {noun} in {arg}:",
+        ["result = []", f"for {noun} in {arg}:",
          f"    if {noun}.{rng.choice(COLUMNS)} is None:", "        continue",
          f"    result.append({noun})", "return result"],
-        [f"counts = {{}}", f"for {noun} in {arg}:",
+        ["counts = {}", f"for {noun} in {arg}:",
          f"    key = {noun}.{rng.choice(COLUMNS)}", "    counts[key] = counts.get(key, 0) + 1",
          "return counts"],
         [f"if not {arg}:", f"    raise ValueError(\"no {noun}s given\")",
          f"return sorted({arg}, key=lambda {noun}: {noun}.{rng.choice(COLUMNS)})[:{limit}]"],
-        [f"with open(path, encoding=\"utf-8\") as handle:",
-         f"    lines = [line.strip() for line in handle if line.strip()]",
+        ["with open(path, encoding=\"utf-8\") as handle:",
+         "    lines = [line.strip() for line in handle if line.strip()]",
          f"return [line.split(\",\")[{rng.randint(0, 3)}] for line in lines]"],
         [f"for attempt in range({rng.randint(2, 5)}):", "    try:",
          f"        return client.get(url, timeout={rng.randint(1, 30)})", "    except TimeoutError:",
-         f"        time.sleep(2 ** attempt)", f"raise RuntimeError(\"gave up after retries\")"],
+         "        time.sleep(2 ** attempt)", "raise RuntimeError(\"gave up after retries\")"],
     ]
     body = rng.choice(body_options)
     params = "path" if "open(path" in body[0] else ("url, client" if "client" in "".join(body) else arg)
@@ -61,7 +61,7 @@ def _javascript(rng: random.Random) -> str:
     field = rng.choice(COLUMNS)
     shapes = [
         [f"async function {func}(id) {{", f"  const response = await fetch(`/api/{noun}s/${{id}}`);",
-         "  if (!response.ok) {", f"    throw new Error(`request failed: ${{response.status}}`);", "  }",
+         "  if (!response.ok) {", "    throw new Error(`request failed: ${response.status}`);", "  }",
          "  return response.json();", "}"],
         [f"const {func} = ({noun}s) =>", f"  {noun}s", f"    .filter(({noun}) => {noun}.{field} !== undefined)",
          f"    .map(({noun}) => ({{ ...{noun}, {field}: String({noun}.{field}) }}));"],
