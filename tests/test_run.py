@@ -130,3 +130,14 @@ def test_importing_the_report_leaves_the_notebooks_matplotlib_backend_alone(tmp_
             "assert matplotlib.get_backend() == 'svg'")
     subprocess.run([sys.executable, "-c", code], check=True)
     assert list(tmp_path.glob("*.png"))
+
+
+def test_a_chosen_mixture_is_normalised_over_the_curated_domains_and_refused_when_none_is_there():
+    from cs229llm.errors import InputError
+    from cs229llm.experiments.run import chosen_mixture, sizes_for
+
+    assert chosen_mixture({"code": 3, "books": 1, "news": 2}, {"code": 10, "books": 5, "news": 0}) == \
+        pytest.approx({"code": 0.75, "books": 0.25})
+    with pytest.raises(InputError, match="has curated text"):
+        chosen_mixture({"news": 1}, {"code": 10, "news": 0})
+    assert sizes_for("ci", mixture={"code": 1.0}).mixture == {"code": 1.0}

@@ -1,9 +1,8 @@
 """``cs229llm run``: every stage from the sample crawl to an annealed, evaluated model, with its report."""
-from dataclasses import fields
 
 from ..config import get_profile
 from ..errors import InputError
-from ..experiments.run import RunSizes, run_all
+from ..experiments.run import run_all
 from ..mixing import DOMAINS, parse_weights
 from ..paths import runs_dir
 from ._options import add_compile_option, finish, positive
@@ -29,10 +28,6 @@ def run(args) -> int:
     overrides = {key: value for key, value in (("steps", args.steps), ("hq_share", args.hq_share),
                                                ("compile", args.compile), ("seed", args.seed)) if value is not None}
     if args.mixture is not None:
-        weights = parse_weights(args.mixture, DOMAINS)
-        if "mixture" not in {field.name for field in fields(RunSizes)}:
-            raise InputError("this version of `cs229llm run` cannot take a mixture yet (RunSizes has no "
-                             "mixture field); use `cs229llm train --mixture` for a run of your own")
-        overrides["mixture"] = weights
+        overrides["mixture"] = parse_weights(args.mixture, DOMAINS)
     run_all(out, profile=profile, verbose=not args.quiet, **overrides)
     return 0

@@ -69,6 +69,7 @@ class RunSizes:
     precision: str = "fp32"
     compile: bool = False
     seed: int = 0
+    mixture: dict | None = None  # domain -> weight for pretraining; None: the lecture's mixture
 
 
 def sizes_for(profile: str | None = None, **overrides) -> RunSizes:
@@ -141,6 +142,15 @@ def training_mixture(tokens_by_domain: dict[str, int]) -> dict[str, float]:
     return Mixture.from_weights(adjusted).probabilities
 
 
+def chosen_mixture(weights: dict[str, float], tokens_by_domain: dict[str, int]) -> dict[str, float]:
+    """A mixture the learner gave (``cs229llm run --mixture``), over the domains the curated data holds."""
+    present = {d: w for d, w in weights.items() if tokens_by_domain.get(d, 0) > 0 and w > 0}
+    if not present:
+        raise InputError(f"none of the mixture's domains ({', '.join(weights)}) has curated text in this run: "
+                         f"choose among {', '.join(d for d, n in tokens_by_domain.items() if n > 0)}")
+    return Mixture.from_weights(present).probabilities
+
+
 def held_out_texts(max_bytes_per_domain: int, hq_heldout: list[str]) -> dict[str, list[str]]:
     """Held-out evaluation texts per domain (``domain_corpus("heldout")``) plus the HQ held-out part."""
 
@@ -208,15 +218,17 @@ def run_all(out_dir: str | Path, profile: str | None = None, verbose: bool = Tru
     manifest = log.run("shards", write_shards, {**by_domain, HQ_DOMAIN: hq_train}, tokenizer, out / "shards")
     tokens = {d: info["tokens"] for d, info in manifest["domains"].items()}
     web_tokens = {d: n for d, n in tokens.items() if d != HQ_DOMAIN}
-    web_weights = training_mixture(web_tokens)
+    web_weights = training_mixture(web_tokens) if sizes.mixture is None else chosen_mixture(sizes.mixture, web_tokens)
     natural = {d: n / sum(web_tokens.values()) for d, n in web_tokens.items()}
     metrics["tokenizer"] = {"vocab_size": tokenizer.vocab_size,
                             "bytes_per_token": _records(compression, "domain", "bytes_per_token")}
     metrics["mixture"] = {"weights": web_weights, "natural": natural, "tokens": tokens}
     sections.append(("2. Mixture and tokenizer",
                      report.image(report.plot_mixture(natural, web_weights, out), "mixture")
-                     + "\n\nTemperature sampling (T=2) over the curated domains, then code x2 and "
-                       "entertainment x0.5 (the lecture's up/down-weighting). HQ set: "
+                     + ("\n\nTemperature sampling (T=2) over the curated domains, then code x2 and "
+                        "entertainment x0.5 (the lecture's up/down-weighting). " if sizes.mixture is None
+                        else f"\n\nThe mixture given with --mixture ({sizes.mixture}), over the curated domains. ")
+                     + "HQ set: "
                      + f"{len(hq_train)} documents for annealing, {len(hq_heldout)} held out.\n\n"
                      + report.image(report.plot_tokenizer(compression, out), "tokenizer") + "\n\n"
                      + report.markdown_table(compression)))
