@@ -6,7 +6,9 @@ imports only ``cs229llm/commands/<name>.py``, whose ``configure(parser)`` adds i
 sets ``func`` (a function taking the parsed args and returning an exit code).
 
 An :class:`~cs229llm.errors.InputError` is printed as one line ``cs229llm CMD: error: ...`` on
-stderr (exit 2), never a traceback; Ctrl-C exits 130.
+stderr (exit 2), never a traceback; Ctrl-C exits 130. Any other exception is a bug of the course,
+not of the input: it is printed as one line naming the file its traceback was saved to (exit 1);
+``cs229llm --debug CMD`` (or ``CS229LLM_DEBUG=1``) shows the traceback instead.
 """
 
 from __future__ import annotations
@@ -14,11 +16,18 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import os
 import sys
+import time
+import traceback
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from . import __version__
 from .errors import InputError
+from .paths import cache_dir
+
+DEBUG_ENV = "CS229LLM_DEBUG"
 
 COMMANDS_PACKAGE = "cs229llm.commands"
 
@@ -123,6 +132,8 @@ def build_parser(commands: Iterable[str] | None = None) -> argparse.ArgumentPars
         "`cs229llm COMMAND --help` shows its options.",
     )
     parser.add_argument("--version", action="version", version=f"cs229llm {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help=f"show the full traceback of an unexpected error (also: {DEBUG_ENV}=1)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=LazyParser)
     add_lazy_commands(subparsers, COMMANDS, COMMANDS_PACKAGE, eager=commands is None)
     if commands is not None:
@@ -150,6 +161,34 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as error:  # noqa: BLE001 - a bug: one line for the learner, the stack in a file
+        if args.debug or os.environ.get(DEBUG_ENV, "") not in ("", "0"):
+            raise
+        name = getattr(args, "prog", None) or f"cs229llm {args.command}"
+        saved = save_traceback(error, argv)
+        where = f"the traceback is in {saved}" if saved else "the traceback could not be saved"
+        print(f"{name}: unexpected error (a bug in cs229llm, not in your input): {type(error).__name__}: "
+              f"{_first_line(error)}; {where}; rerun with `cs229llm --debug ...` to see it", file=sys.stderr)
+        return 1
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0][:200] if text else "(no message)"
+
+
+def save_traceback(error: BaseException, argv: list[str] | None) -> Path | None:
+    """Write ``error``'s traceback and the command line to a file under the cache; return its path."""
+    try:
+        folder = cache_dir() / "errors"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.txt"
+        command = " ".join(["cs229llm", *(sys.argv[1:] if argv is None else argv)])
+        path.write_text(f"{command}\ncs229llm {__version__}, Python {sys.version.split()[0]}\n\n"
+                        + "".join(traceback.format_exception(error)), encoding="utf-8")
+        return path
+    except OSError:
+        return None
 
 
 if __name__ == "__main__":

@@ -9,8 +9,11 @@ adding a knob never means editing this file.
 from __future__ import annotations
 
 import functools
+import math
+import numbers
 import os
 import random
+import re
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -69,6 +72,36 @@ def by_profile(ci, laptop, gpu=None, profile: str | Profile | None = None):
     return {"ci": ci, "laptop": laptop, "gpu": laptop if gpu is None else gpu}[name]
 
 
+def check_types(instance) -> None:
+    """Refuse a dataclass field holding a value of the wrong type, in one line naming the field.
+
+    Catches what config files and notebooks pass by mistake: ``"10"`` for 10, ``true`` for 1, ``nan``
+    or ``inf`` for a rate. Fields are read from their annotations (``int``, ``float``, ``bool``, ``str``,
+    ``dict``, each optionally ``| None``); an integer (NumPy's too) is a fine ``float``.
+    """
+    for item in fields(instance):
+        value = getattr(instance, item.name)
+        kind = item.type if isinstance(item.type, str) else getattr(item.type, "__name__", str(item.type))
+        if value is None and "None" in kind:
+            continue
+        if kind.startswith("bool"):
+            ok = isinstance(value, bool)
+        elif kind.startswith("int"):
+            ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+        elif kind.startswith("float"):
+            ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+        elif kind.startswith("str"):
+            ok = isinstance(value, str)
+        elif kind.startswith("dict"):
+            ok = isinstance(value, dict)
+        else:
+            ok = True
+        if not ok:
+            wanted = kind.replace(" | None", " or null")
+            raise InputError(f"{type(instance).__name__}.{item.name} must be {wanted}"
+                             f"{' (a finite number)' if 'float' in kind else ''}, got {value!r}")
+
+
 def dataclass_from_dict(cls, values: dict):
     """Build the dataclass ``cls`` from ``values``, refusing unknown keys with a clear message."""
     known = {f.name for f in fields(cls)}
@@ -84,8 +117,14 @@ def dataclass_from_dict(cls, values: dict):
 def choose_device(prefer: str | None = None) -> str:
     """``"cuda"`` when a CUDA GPU is present (or ``prefer`` says so), else ``"cpu"``."""
     if prefer:
+        if not re.fullmatch(r"cpu|cuda(:\d+)?|mps", prefer):
+            raise InputError(f"unknown device {prefer!r}: use auto, cpu, cuda or cuda:N")
         if prefer.startswith("cuda") and not torch.cuda.is_available():
             raise InputError("device 'cuda' was asked for, but no CUDA GPU is visible to PyTorch")
+        if prefer.startswith("cuda:") and int(prefer[5:]) >= torch.cuda.device_count():
+            raise InputError(f"device {prefer!r} does not exist: this machine has {torch.cuda.device_count()} GPU(s)")
+        if prefer == "mps" and not torch.backends.mps.is_available():
+            raise InputError("device 'mps' was asked for, but PyTorch sees no Apple GPU")
         return prefer
     return "cuda" if torch.cuda.is_available() else "cpu"
 
@@ -166,8 +205,19 @@ def enable_compile_cache() -> str:
 # ---------------------------------------------------------------- seeds and threads
 
 
+MAX_SEED = 2**63  # torch takes seeds below 2**64; JSON and NumPy's 64-bit integers below 2**63
+
+
+def check_seed(seed, what: str = "seed") -> int:
+    """``seed`` when it is a whole number in [0, 2**63); else a one-line :class:`InputError`."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < MAX_SEED:
+        raise InputError(f"{what} must be a whole number in [0, 2**63), got {seed!r}")
+    return seed
+
+
 def seed_everything(seed: int) -> None:
     """Seed Python, NumPy and PyTorch so a run is reproducible from its config."""
+    check_seed(seed)
     random.seed(seed)
     np.random.seed(seed % (2**32))
     torch.manual_seed(seed)
@@ -180,7 +230,16 @@ def set_threads(num_threads: int | None = None) -> int:
     thread when running several.
     """
     if num_threads is None:
-        num_threads = int(os.environ.get("CS229LLM_THREADS", os.cpu_count() or 1))
-    num_threads = max(1, int(num_threads))
+        text = os.environ.get("CS229LLM_THREADS", "").strip()
+        if text:
+            try:
+                num_threads = int(text)
+            except ValueError:
+                raise InputError(f"CS229LLM_THREADS must be a whole number of threads, got {text!r}") from None
+        else:
+            num_threads = os.cpu_count() or 1
+    if isinstance(num_threads, bool) or not isinstance(num_threads, numbers.Integral):
+        raise InputError(f"the number of threads must be a whole number, got {num_threads!r}")
+    num_threads = max(1, int(num_threads))  # 0 (e.g. half of one core) means one
     torch.set_num_threads(num_threads)
     return num_threads

@@ -16,7 +16,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .config import dataclass_from_dict
+from .config import check_types, dataclass_from_dict
 from .errors import InputError
 
 NORMS = ("layernorm", "rmsnorm")
@@ -54,6 +54,7 @@ class GPTConfig:
     bias: bool = False
 
     def __post_init__(self) -> None:
+        check_types(self)
         for name, value, allowed in (("norm", self.norm, NORMS), ("activation", self.activation, ACTIVATIONS),
                                      ("position", self.position, POSITIONS)):
             if value not in allowed:

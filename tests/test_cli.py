@@ -220,3 +220,23 @@ def test_dedup_methods_exact_and_line_from_the_command_line(tmp_path, capsys):
     assert "lines removed: 4" in capsys.readouterr().out
     table = pd.read_parquet(lines)
     assert not any(banner in text for text in table["text"][:4])
+
+
+def test_an_unexpected_error_is_one_line_with_the_traceback_saved(tmp_path, monkeypatch, capsys):
+    def broken(args):
+        raise KeyError("the_missing_key")
+
+    monkeypatch.setenv("CS229LLM_CACHE", str(tmp_path))
+    monkeypatch.delenv("CS229LLM_DEBUG", raising=False)
+    monkeypatch.setattr(env_command, "run", broken)
+    assert cli.main(["env"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert "unexpected error" in err and "KeyError" in err and "--debug" in err
+    saved = sorted((tmp_path / "errors").iterdir())
+    assert len(saved) == 1 and str(saved[0]) in err
+    text = saved[0].read_text()
+    assert text.startswith("cs229llm env\n") and "Traceback" in text and "the_missing_key" in text
+    # --debug shows the real exception instead
+    with pytest.raises(KeyError):
+        cli.main(["--debug", "env"])

@@ -44,13 +44,18 @@ def test_cpu_autocast_follows_bf16_support(monkeypatch):
     assert config.autocast_dtype("cpu") is None
 
 
-def test_set_threads_clamps_to_one():
+def test_set_threads_clamps_to_one(monkeypatch):
     import torch
 
     before = torch.get_num_threads()
     try:
         assert config.set_threads(0) == 1
         assert torch.get_num_threads() == 1
+        monkeypatch.setenv("CS229LLM_THREADS", "abc")
+        with pytest.raises(InputError, match="CS229LLM_THREADS must be a whole number"):
+            config.set_threads()
+        with pytest.raises(InputError, match="whole number"):
+            config.set_threads(1.5)
     finally:
         torch.set_num_threads(before)
 

@@ -7,6 +7,7 @@ import shutil
 
 import pytest
 
+from cs229llm import cli
 from cs229llm.data import samples
 from cs229llm.data.warc import decode_body, looks_binary, looks_html, read_warc
 from cs229llm.errors import InputError
@@ -108,6 +109,51 @@ def test_reading_a_file_twice_skips_duplicate_record_ids():
     twice, report = read_warc([path, path])
     assert len(twice) == len(once)
     assert report.skipped["duplicate WARC-Record-ID"] == len(once)
+    # every record still has a row: the repeats are there, dropped, under ids of their own
+    rows, _ = read_warc([path, path], include_skipped=True)
+    responses = read_warc(path, include_skipped=True)[0]
+    assert len(rows) == 2 * len(responses) and rows["id"].is_unique
+    repeats = rows[rows["drop_reason"] == "duplicate WARC-Record-ID"]
+    assert len(repeats) == len(once) and repeats["id"].str.endswith("~2").all()
+
+
+def _raw_record(body: bytes, record_id: str | None) -> bytes:
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + body
+    headers = [b"WARC/1.0", b"WARC-Type: response", b"WARC-Target-URI: https://x.example/" + body[:4],
+               b"WARC-Date: 2024-01-01T00:00:00Z", b"Content-Type: application/http; msgtype=response",
+               b"Content-Length: " + str(len(http)).encode()]
+    if record_id:
+        headers.insert(2, b"WARC-Record-ID: " + record_id.encode())
+    return b"\r\n".join(headers) + b"\r\n\r\n" + http + b"\r\n\r\n"
+
+
+def test_records_without_or_with_a_repeated_id_get_a_generated_id_and_a_row(tmp_path):
+    page = b"<html><body><p>%d a page of words</p></body></html>"
+    path = tmp_path / "ids.warc"
+    path.write_bytes(_raw_record(page % 1, "<urn:uuid:aaaa>") + _raw_record(page % 2, None)
+                     + _raw_record(page % 3, "<urn:uuid:aaaa>") + _raw_record(page % 4, None))
+    documents, report = read_warc(path, include_skipped=True)
+    assert report.responses == 4 and len(documents) == 4 and documents["id"].is_unique
+    by_url = documents.set_index("url")
+    ids = by_url["id"].tolist()
+    assert ids[0] == "aaaa" and "aaaa~2" in ids
+    assert sum(value.startswith("ids.warc@") for value in ids) == 2
+    assert by_url.set_index("id").loc["aaaa~2", "dropped_by"] == "read_warc"
+    assert documents["dropped_by"].isna().sum() == 3  # the two records without an id are read like any other
+    assert report.notes["id generated (no WARC-Record-ID)"] == 2
+
+
+def test_extract_refuses_a_file_that_is_not_a_warc(tmp_path, capsys):
+    fake = tmp_path / "notes.warc"
+    fake.write_text("these are my notes, not a crawl\n")
+    assert cli.main(["extract", str(fake), str(tmp_path / "out.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert "is not a WARC file" in err and err.count("\n") == 1
+    empty = tmp_path / "empty.warc.gz"
+    empty.write_bytes(b"")
+    assert cli.main(["extract", str(empty), str(tmp_path / "out.jsonl")]) == 2
+    assert "is empty" in capsys.readouterr().err
+    assert not (tmp_path / "out.jsonl").exists()
 
 
 def test_decode_body_prefers_declared_then_meta_then_detection():

@@ -12,7 +12,7 @@ import functools
 import os
 from collections.abc import Callable
 
-from ..config import PROFILE_ENV, PROFILES, get_profile
+from ..config import PROFILE_ENV, PROFILES, check_seed, get_profile
 from ..errors import InputError
 
 DEFAULT_SEED = 0
@@ -36,6 +36,8 @@ def finish(parser: argparse.ArgumentParser, run: Callable, seed_default: int | N
 
 def _with_profile(run: Callable, args) -> int:
     """Run ``run(args)`` with ``args.profile`` (if given) as the active profile, then restore it."""
+    if getattr(args, "seed", None) is not None:
+        check_seed(args.seed, "--seed")
     name = getattr(args, "profile", None)
     if name is None:
         return run(args)

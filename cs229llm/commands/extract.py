@@ -4,7 +4,7 @@ from pathlib import Path
 from ..data.documents import check_output_path, drop_reasons, is_kept, write_table
 from ..data.extract import DEFAULT_MAX_HTML_CHARS, extract_text
 from ..data.pipeline import Stage
-from ..data.warc import read_warc
+from ..data.warc import check_warc_file, read_warc
 from ..errors import InputError
 from ._options import add_engine_options, describe, finish, positive
 from ._stages import run_stages
@@ -36,13 +36,16 @@ def warc_inputs(path) -> list:
         raise InputError(f"no such file or folder: {path}")
     if not path.name.endswith((".warc", ".warc.gz")):
         raise InputError(f"{path}: expected a .warc or .warc.gz file (or a folder of them)")
-    return [path]
+    return [check_warc_file(path)]
 
 
 def run(args) -> int:
     check_output_path(args.output)
     positive(args.max_html_chars, "--max-html-chars")
     docs, report = read_warc(warc_inputs(args.input), include_skipped=True)
+    if report.records == 0:
+        raise InputError(f"{args.input}: no WARC records could be read ("
+                         + ("; ".join(report.file_errors) or "the files hold none") + ")")
     if "text" not in docs.columns:
         docs["text"] = ""
     stage = Stage(extract_text, kwargs={"method": args.method, "max_html_chars": args.max_html_chars})
@@ -58,4 +61,8 @@ def run(args) -> int:
     reasons = drop_reasons(docs)
     if len(reasons):
         print(reasons.to_string(index=False))
+    for message in report.file_errors:
+        print(f"file error: {message}")
+    for note, count in report.notes.most_common():
+        print(f"kept after repair: {count} ({note})")
     return 0

@@ -8,8 +8,9 @@ import json
 import time
 from pathlib import Path
 
-from ..data.documents import read_table, require_columns
+from ..data.documents import is_kept, read_table, require_columns
 from ..data.samples import domain_corpus
+from ..errors import InputError
 from ..experiments.course_data import default_token_dir, default_vocab_size, prepare_token_data
 from ..tokenization.shards import write_shards
 from ..tokenization.train import bytes_per_token, describe, load_tokenizer, train_tokenizer
@@ -45,10 +46,19 @@ def configure(parser) -> None:
 
 
 def _course_or_table(path, split: str):
+    """The course corpus, or the rows of a documents table that no stage dropped (said aloud)."""
     if path == COURSE:
         return domain_corpus(split)
     table = read_table(path)
     require_columns(table, ["text"])
+    keep = is_kept(table)
+    if not keep.all():
+        reasons = table.loc[~keep, "dropped_by"].value_counts()
+        print(f"left out {int((~keep).sum()):,} of {len(table):,} rows that earlier stages dropped ("
+              + ", ".join(f"{stage}: {count:,}" for stage, count in reasons.items()) + ")")
+    table = table[keep]
+    if table.empty:
+        raise InputError(f"{path}: every row was dropped by an earlier stage; nothing is left to tokenize")
     return table
 
 

@@ -9,7 +9,7 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..config import by_profile, set_threads
+from ..config import by_profile, choose_device, seed_everything, set_threads
 from ..errors import InputError
 from ..experiments.course_data import course_data, prepare_token_data
 from ..mixing import DOMAINS, check_weights, parse_weights
@@ -48,6 +48,8 @@ def configure(parser) -> None:
     parser.add_argument("--data", choices=["bpe", "bytes"], help="course BPE shards or raw bytes")
     parser.add_argument("--mixture", help="domain weights, e.g. code=2,books=1,news=1 (the syntax of `cs229llm mix`)")
     parser.add_argument("--eval-bytes", type=int, help="held-out bytes per domain for bits per byte")
+    parser.add_argument("--override", action="store_true",
+                        help="resume even though settings differ from the checkpoint's (recorded in config.json)")
     finish(parser, run, seed_default=None,
            seed_help="train.seed (default 0, unless the --config file sets one: a flag default would override it)")
 
@@ -111,6 +113,18 @@ def resolve_settings(args) -> dict:
     return settings
 
 
+def check_data_settings(data: dict) -> None:
+    """The ``[data]`` table's values: whole numbers in range and a known source, before any work."""
+    for key, minimum in (("batch_size", 1), ("seq_len", 2), ("eval_bytes", 1)):
+        value = data.get(key)
+        if value is None and key == "eval_bytes":
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise InputError(f"data.{key} must be a whole number >= {minimum}, got {value!r}")
+    if data.get("source", "bpe") not in ("bpe", "bytes"):
+        raise InputError(f"data.source must be bpe or bytes, got {data.get('source')!r}")
+
+
 def read_mixture(mixture) -> dict[str, float] | None:
     """The ``data.mixture`` setting (``"code=2,books=1"`` text or a table of weights), checked against the domains."""
     if mixture is None:
@@ -133,10 +147,13 @@ def run(args) -> int:
     unknown = sorted(set(data) - {"batch_size", "seq_len", "source", "eval_bytes"})
     if unknown:
         raise InputError(f"unknown data settings: {', '.join(unknown)}")
+    check_data_settings(data)
     set_threads()
     info = distributed_info()
     rank = info.rank
     train_config = TrainConfig.from_dict(settings["train"])
+    if train_config.device != "auto":
+        choose_device(train_config.device)  # an unknown or absent device is refused before any work
     if info.enabled and data.get("source", "bpe") == "bpe":
         # rank 0 builds the tokenizer and shards (once, cached); the others wait, then read them
         import torch.distributed as torch_dist  # only under torchrun (heavy, optional)
@@ -148,6 +165,8 @@ def run(args) -> int:
                            source=data.get("source", "bpe"), eval_bytes_per_domain=data.get("eval_bytes"))
     model_config = GPTConfig.from_dict({"vocab_size": prepared.vocab_size, "block_size": int(data["seq_len"]),
                                         **settings["model"]})
+    # the initial weights come from the seed too: seeded here, two runs with one seed are the same run
+    seed_everything(train_config.seed + rank)
     model = GPT(model_config)
     if rank == 0:
         print(f"model: {model.num_parameters():,} parameters; data: {prepared.source}, "
@@ -163,7 +182,8 @@ def run(args) -> int:
                 f"{k[4:]}={v:.3f}" for k, v in event.items() if k.startswith("bpb/") and k != "bpb/all"), flush=True)
 
     try:
-        result = train(model, prepared.sampler, train_config, callbacks=[report], eval_fn=prepared.eval_fn)
+        result = train(model, prepared.sampler, train_config, callbacks=[report], eval_fn=prepared.eval_fn,
+                       override=args.override)
     finally:
         shutdown()
     if rank == 0:

@@ -179,6 +179,21 @@ def _classify(status: int, mime: str, body: bytes) -> tuple[str | None, str | No
     return f"non-HTML content-type {mime}", None
 
 
+def check_warc_file(path: str | Path) -> Path:
+    """``path`` when it starts like a WARC file (``WARC/`` or a gzip member); else a one-line :class:`InputError`."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"no such WARC file: {path}")
+    with open(path, "rb") as handle:
+        head = handle.read(5)
+    if not head:
+        raise InputError(f"{path} is empty: a WARC file starts with 'WARC/' (or is gzip-compressed)")
+    if not (head.startswith(b"\x1f\x8b") or head.startswith(b"WARC/")):
+        raise InputError(f"{path} is not a WARC file (it starts with {ascii(head)}, a WARC file with 'WARC/' "
+                         "or, compressed, with the gzip magic bytes)")
+    return path
+
+
 def _iter_paths(paths) -> list[Path]:
     if isinstance(paths, (str, Path)):
         paths = [paths]
@@ -202,9 +217,10 @@ def read_warc(paths: str | Path | Iterable[str | Path], *, source: str = "warc",
     Args:
         paths: a WARC file (``.warc`` or ``.warc.gz``), a folder of them, or a list.
         source: the value of the ``source`` column.
-        include_skipped: also return a row (empty ``html``) for each skipped response that has a
-            record id, marked dropped by stage ``read_warc`` with its reason, so the funnel starts
-            at the raw records.
+        include_skipped: also return a row (empty ``html``) for each skipped response, marked
+            dropped by stage ``read_warc`` with its reason, so the funnel starts at the raw records
+            and every response record has a row. A record without a WARC-Record-ID gets the id
+            ``<file>@<offset>``; a repeated id gets ``<id>~2``, ``~3``, ... (and is dropped as a duplicate).
         max_documents: stop after this many HTML documents.
 
     Returns:
@@ -217,7 +233,7 @@ def read_warc(paths: str | Path | Iterable[str | Path], *, source: str = "warc",
         InputError: a path does not exist. Broken files are reported, not raised.
     """
     report = WarcReport()
-    rows, skipped_rows, seen_ids = [], [], set()
+    rows, skipped_rows, occurrences = [], [], Counter()
     limit_reached = False
 
     def accept(record, path: Path) -> None:
@@ -229,16 +245,19 @@ def read_warc(paths: str | Path | Iterable[str | Path], *, source: str = "warc",
             return
         report.responses += 1
         row, reason = _read_response(record, path, source, report)
-        record_id = row.get("warc_record_id") or ""
-        if reason is None and record_id in seen_ids:
-            reason = "duplicate WARC-Record-ID"
+        if not row["warc_record_id"]:  # the record still counts: it gets an id from where it sits
+            row["id"] = f"{path.name}@{getattr(record, 'stream_pos', 0)}"
+            report.notes["id generated (no WARC-Record-ID)"] += 1
+        key = row["warc_record_id"] or row["id"]
+        occurrences[key] += 1
+        if occurrences[key] > 1:  # the same record again (a file read twice, a copied record): a row of its own
+            row["id"] = f"{row['id']}~{occurrences[key]}"
+            reason = reason or "duplicate WARC-Record-ID"
         if reason is not None:
             report.skipped[reason] += 1
-            if include_skipped and record_id and record_id not in seen_ids:
-                seen_ids.add(record_id)
+            if include_skipped:
                 skipped_rows.append(dict(row, html="", drop_reason=reason))
             return
-        seen_ids.add(record_id)
         rows.append(row)
         limit_reached = max_documents is not None and len(rows) >= max_documents
 
@@ -400,8 +419,6 @@ def _read_response(record, path: Path, source: str, report: WarcReport) -> tuple
            "text": "", "source": source, "html": "", "content_type": "", "charset": "", "charset_source": "",
            "http_status": 0, "warc_record_id": record_id, "warc_date": headers.get("WARC-Date") or "",
            "warc_file": path.name}
-    if not record_id:
-        return row, "no WARC-Record-ID"
     if not record.is_http:
         return row, "no HTTP headers"
     try:

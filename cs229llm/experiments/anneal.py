@@ -158,8 +158,9 @@ def run_annealing_arms(model_factory: Callable, sampler_factory: Callable, confi
         switch = dict(mixture_switch_step=start, mixture_switch_weights=anneal_weights(web_weights, hq_share, hq_domain)) \
             if arm.anneal_on_hq else {}
         arm_config = replace(base, schedule=arm.schedule, run_dir=str(arm_dir), run_name=None, **switch)
+        # an arm continues the stable phase with its own schedule, length and mixture: a deliberate change
         results[arm.name] = train(model_factory(), sampler_factory(dict(web_weights)), arm_config,
-                                  callbacks=callbacks, eval_fn=eval_fn)
+                                  callbacks=callbacks, eval_fn=eval_fn, override=True)
         if results[arm.name].resumed_from != start:
             raise InputError(f"arm {arm.name} did not resume from the stable phase (step {start})")
         after[arm.name] = dict(results[arm.name].final_eval)

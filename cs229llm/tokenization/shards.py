@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..data.documents import require_columns
+from ..data.documents import is_kept, require_columns
 from ..errors import InputError
 from ..mixing import check_weights
 
@@ -37,16 +37,22 @@ def token_dtype(vocab_size: int) -> np.dtype:
 # ---------------------------------------------------------------- writing
 
 
-def _docs_by_domain(docs_by_domain) -> dict[str, list[str]]:
-    """Accept a mapping domain -> texts, or a DataFrame with ``domain`` and ``text`` columns."""
+def _docs_by_domain(docs_by_domain) -> tuple[dict[str, list[str]], int]:
+    """Texts per domain and the number of rows left out because a stage dropped them.
+
+    Accepts a mapping domain -> texts, or a DataFrame with ``domain`` and ``text`` columns; in a
+    DataFrame, rows with a ``dropped_by`` (a duplicate, a filtered page) never become tokens.
+    """
     if hasattr(docs_by_domain, "groupby") and hasattr(docs_by_domain, "columns"):
         require_columns(docs_by_domain, ["domain", "text"])
-        return {str(domain): group["text"].tolist()
-                for domain, group in docs_by_domain.groupby("domain", sort=True)}
+        keep = is_kept(docs_by_domain)
+        table = docs_by_domain[keep]
+        return ({str(domain): group["text"].tolist() for domain, group in table.groupby("domain", sort=True)},
+                int((~keep).sum()))
     if not isinstance(docs_by_domain, Mapping):
         raise InputError("docs_by_domain must be a dict domain -> list of texts, or a DataFrame "
                          "with 'domain' and 'text' columns")
-    return {str(domain): list(texts) for domain, texts in docs_by_domain.items()}
+    return {str(domain): list(texts) for domain, texts in docs_by_domain.items()}, 0
 
 
 def write_shard(path: str | Path, tokens: np.ndarray, header: dict) -> Path:
@@ -108,19 +114,21 @@ def write_shards(docs_by_domain, tokenizer, out_dir: str | Path, batch_documents
     Raises:
         InputError: no documents at all, or a domain name unfit for a file name.
     """
-    corpus = _docs_by_domain(docs_by_domain)
+    corpus, dropped_rows = _docs_by_domain(docs_by_domain)
     if not any(text for texts in corpus.values() for text in texts):
-        raise InputError("no documents to tokenize: every domain is empty")
+        raise InputError("no documents to tokenize: every domain is empty"
+                         + (f" ({dropped_rows} rows were dropped by earlier stages)" if dropped_rows else ""))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     dtype = token_dtype(tokenizer.vocab_size)
     fingerprint = getattr(tokenizer, "fingerprint", "unknown")
     manifest = {"format": "cs229llm-token-shards/1", "vocab_size": int(tokenizer.vocab_size),
                 "dtype": dtype.name, "eot_id": int(tokenizer.eot_id), "tokenizer_fingerprint": fingerprint,
-                "header_bytes": HEADER_BYTES, "domains": {}}
+                "header_bytes": HEADER_BYTES, "dropped_rows_left_out": dropped_rows, "domains": {}}
     for domain, texts in sorted(corpus.items()):
         if not _DOMAIN_NAME.match(domain):
             raise InputError(f"domain name {domain!r} cannot be a file name: use letters, digits, '_', '-', '.'")
+        empty = sum(1 for text in texts if not text)
         texts = [text for text in texts if text]
         pieces, n_bytes = [], 0
         for start in range(0, len(texts), batch_documents):
@@ -134,7 +142,12 @@ def write_shards(docs_by_domain, tokenizer, out_dir: str | Path, batch_documents
                   "tokens": int(tokens.size), "documents": len(texts), "bytes": int(n_bytes),
                   "eot_id": int(tokenizer.eot_id), "tokenizer_fingerprint": fingerprint}
         write_shard(out_dir / f"{domain}{SHARD_SUFFIX}", tokens, header)
-        manifest["domains"][domain] = {key: header[key] for key in ("tokens", "documents", "bytes")}
+        manifest["domains"][domain] = {**{key: header[key] for key in ("tokens", "documents", "bytes")},
+                                       "empty_documents": empty}
+    # a folder used before may hold shards of domains this corpus no longer has: they must not outlive it
+    for stale in sorted(out_dir.glob(f"*{SHARD_SUFFIX}")):
+        if stale.name[: -len(SHARD_SUFFIX)] not in manifest["domains"]:
+            stale.unlink()
     if hasattr(tokenizer, "save"):
         tokenizer.save(out_dir / "tokenizer.json")
     (out_dir / MANIFEST_FILENAME).write_text(json.dumps(manifest, indent=2, sort_keys=True))

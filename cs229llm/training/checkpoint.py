@@ -3,12 +3,15 @@
 Stage "pretraining" of the lecture (systems). A checkpoint is a folder ``step_000123/`` with
 ``model.safetensors`` (weights; tied matrices stored once), ``optimizer.safetensors`` (AdamW
 moments), and ``state.json`` (step, configs, optimizer hyper-parameters, GradScaler, every RNG
-state as plain lists, the sampler's position). It is written to a temporary folder and renamed,
-so a process killed mid-write leaves the previous checkpoint intact.
+state as plain lists, the sampler's position, and the SHA-256 of each tensor file). It is written
+to a temporary folder, ``state.json`` last, and renamed, so a process killed mid-write leaves the
+previous checkpoint intact; a folder missing a file is not listed, and a file that no longer
+matches its checksum is refused on load with the folder to delete.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -17,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from safetensors import SafetensorError
 from safetensors.torch import load_file, load_model, save_file, save_model
 
 from ..errors import InputError
@@ -140,6 +144,8 @@ def save_checkpoint(directory: str | Path, model: torch.nn.Module, optimizer=Non
         tensors, meta = _optimizer_tensors(optimizer)
         save_file(tensors, str(temporary / OPTIMIZER_FILE))
         state["optimizer"] = meta
+    state["sha256"] = {name: file_sha256(temporary / name) for name in (MODEL_FILE, OPTIMIZER_FILE)
+                       if (temporary / name).exists()}
     with open(temporary / STATE_FILE, "w", encoding="utf-8") as handle:
         json.dump(state, handle)
         handle.flush()
@@ -153,14 +159,49 @@ def save_checkpoint(directory: str | Path, model: torch.nn.Module, optimizer=Non
     return final
 
 
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes, as hex."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def is_complete(path: str | Path) -> bool:
+    """Whether a checkpoint folder holds its state and weights (and the optimizer state it names)."""
+    path = Path(path)
+    if not ((path / STATE_FILE).is_file() and (path / MODEL_FILE).is_file()):
+        return False
+    try:
+        recorded = read_state(path).get("sha256", {})
+    except InputError:
+        return False
+    return all((path / name).is_file() for name in recorded)
+
+
 def list_checkpoints(directory: str | Path) -> list[Path]:
-    """Complete checkpoints in ``directory``, oldest first."""
+    """Complete checkpoints in ``directory`` (see :func:`is_complete`), oldest first."""
     directory = Path(directory)
     if not directory.is_dir():
         return []
     found = [path for path in directory.iterdir()
-             if path.is_dir() and path.name.startswith(CHECKPOINT_PREFIX) and (path / STATE_FILE).exists()]
+             if path.is_dir() and path.name.startswith(CHECKPOINT_PREFIX) and is_complete(path)]
     return sorted(found, key=lambda path: path.name)
+
+
+def verify_checkpoint(checkpoint: str | Path, state: dict | None = None) -> None:
+    """Refuse a checkpoint whose tensor files do not match the checksums in its state.
+
+    Checkpoints written before checksums were recorded are accepted as they are.
+    """
+    checkpoint = Path(checkpoint)
+    state = read_state(checkpoint) if state is None else state
+    for name, expected in (state.get("sha256") or {}).items():
+        path = checkpoint / name
+        if not path.is_file() or file_sha256(path) != expected:
+            raise InputError(f"checkpoint {checkpoint} is damaged ({name} is missing or does not match its "
+                             "checksum): delete that folder to resume from the one before it")
 
 
 def latest_checkpoint(directory: str | Path) -> Path | None:
@@ -172,10 +213,28 @@ def latest_checkpoint(directory: str | Path) -> Path | None:
 def read_state(checkpoint: str | Path) -> dict:
     """The JSON state of a checkpoint folder."""
     path = Path(checkpoint) / STATE_FILE
-    if not path.exists():
+    if not path.is_file():
         raise InputError(f"{checkpoint} is not a checkpoint folder (no {STATE_FILE})")
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            state = json.load(handle)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise InputError(f"{path} cannot be read ({type(error).__name__}): the checkpoint is damaged; "
+                         "delete its folder to resume from the one before it") from None
+    if not isinstance(state, dict) or "step" not in state:
+        raise InputError(f"{path} is not a checkpoint state (no 'step'): delete its folder")
+    return state
+
+
+def _load_weights(model: torch.nn.Module, checkpoint: Path, device: str) -> None:
+    try:
+        load_model(model, str(checkpoint / MODEL_FILE), strict=True, device=device)
+    except (SafetensorError, OSError) as error:
+        raise InputError(f"{checkpoint / MODEL_FILE} cannot be read ({error}): delete {checkpoint} to resume "
+                         "from the checkpoint before it") from None
+    except RuntimeError as error:  # names or shapes that do not fit this model
+        raise InputError(f"{checkpoint} holds weights of another model ({str(error).splitlines()[0][:160]})") \
+            from None
 
 
 def load_checkpoint(checkpoint: str | Path, model: torch.nn.Module, optimizer=None,
@@ -186,12 +245,16 @@ def load_checkpoint(checkpoint: str | Path, model: torch.nn.Module, optimizer=No
     """
     checkpoint = Path(checkpoint)
     state = read_state(checkpoint)
+    verify_checkpoint(checkpoint, state)
     device = next(model.parameters()).device
-    missing, unexpected = load_model(model, str(checkpoint / MODEL_FILE), strict=True, device=str(device))
+    _load_weights(model, checkpoint, str(device))
     if optimizer is not None:
-        if not (checkpoint / OPTIMIZER_FILE).exists():
+        if not (checkpoint / OPTIMIZER_FILE).exists() or "optimizer" not in state:
             raise InputError(f"{checkpoint} has no optimizer state")
-        tensors = load_file(str(checkpoint / OPTIMIZER_FILE))
+        try:
+            tensors = load_file(str(checkpoint / OPTIMIZER_FILE))
+        except (SafetensorError, OSError) as error:
+            raise InputError(f"{checkpoint / OPTIMIZER_FILE} cannot be read ({error}): delete {checkpoint}") from None
         _restore_optimizer(optimizer, tensors, state["optimizer"])
     if restore_rng and "rng" in state:
         set_rng_state(state["rng"])
@@ -213,7 +276,8 @@ def load_pretrained(path: str | Path, device: str = "cpu"):
     state = read_state(path)
     if "model_config" not in state:
         raise InputError(f"{path} does not record its model_config")
+    verify_checkpoint(path, state)
     model = GPT(GPTConfig.from_dict(state["model_config"])).to(device)
-    load_model(model, str(path / MODEL_FILE), strict=True, device=device)
+    _load_weights(model, path, device)
     model.eval()
     return model, state

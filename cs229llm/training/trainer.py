@@ -13,6 +13,8 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import os
+import socket
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,13 +23,27 @@ from typing import Any, Callable, Protocol
 import torch
 from tqdm.auto import tqdm
 
-from ..config import choose_device, compile_status, dataclass_from_dict, enable_compile_cache, seed_everything
+from ..config import (
+    check_seed,
+    check_types,
+    choose_device,
+    compile_status,
+    dataclass_from_dict,
+    enable_compile_cache,
+    seed_everything,
+)
 from ..errors import InputError
 from ..paths import runs_dir
-from .checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
+from .checkpoint import latest_checkpoint, load_checkpoint, read_state, save_checkpoint
 from .distributed import all_reduce_mean, distributed_info, wrap_ddp
 from .precision import resolve_precision
 from .schedules import Schedule
+
+PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+LOCK_FILE = ".lock"
+# settings a resumed run may change without changing its weights; any other change needs override=True
+CHANGEABLE_ON_RESUME = frozenset({"eval_every", "log_every", "checkpoint_every", "keep_checkpoints", "run_dir",
+                                  "run_name", "resume", "peak_flops", "progress", "device"})
 
 
 class BatchSampler(Protocol):
@@ -77,7 +93,10 @@ class TrainConfig:
         run_dir: the run directory (default: ``runs_dir()/run_name``).
         run_name: folder name under ``runs_dir()`` (default: a timestamp).
         resume: continue from the newest checkpoint in the run directory, if there is one.
-        seed: seeds Python, NumPy and torch before the model is used.
+        seed: seeds Python, NumPy and torch before the model is used (0 <= seed < 2**63).
+        deterministic: ``torch.use_deterministic_algorithms`` during the run, so the same seed gives
+            the same weights bit for bit, resumed or not, compiled or not (compiled CPU kernels
+            otherwise add embedding gradients from several threads in whatever order they finish).
         mixture_switch_step, mixture_switch_weights: at that step call ``sampler.set_mixture``.
         peak_flops: the device's peak FLOP/s for MFU (default: known GPUs, else no MFU).
         progress: show a tqdm progress bar.
@@ -104,18 +123,29 @@ class TrainConfig:
     run_name: str | None = None
     resume: bool = True
     seed: int = 0
+    deterministic: bool = True
     mixture_switch_step: int | None = None
     mixture_switch_weights: dict | None = None
     peak_flops: float | None = None
     progress: bool = False
 
     def __post_init__(self) -> None:
-        if self.max_steps < 1:
-            raise InputError(f"max_steps must be >= 1, got {self.max_steps}")
-        if self.grad_accum_steps < 1:
-            raise InputError(f"grad_accum_steps must be >= 1, got {self.grad_accum_steps}")
+        check_types(self)
+        at_least = {"max_steps": 1, "grad_accum_steps": 1, "warmup_steps": 0, "eval_every": 0, "log_every": 0,
+                    "checkpoint_every": 0, "keep_checkpoints": 0, "weight_decay": 0, "grad_clip": 0}
+        for name, minimum in at_least.items():
+            if getattr(self, name) < minimum:
+                raise InputError(f"{name} must be >= {minimum}, got {getattr(self, name)}")
         if self.lr <= 0:
             raise InputError(f"lr must be positive, got {self.lr}")
+        for name in ("beta1", "beta2"):
+            if not 0 <= getattr(self, name) < 1:
+                raise InputError(f"{name} must be in [0, 1), got {getattr(self, name)}")
+        check_seed(self.seed)
+        if self.peak_flops is not None and self.peak_flops <= 0:
+            raise InputError(f"peak_flops must be positive, got {self.peak_flops}")
+        if self.precision not in PRECISIONS:
+            raise InputError(f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
         if (self.mixture_switch_step is None) != (self.mixture_switch_weights is None):
             raise InputError("give both mixture_switch_step and mixture_switch_weights, or neither")
         self.schedule_object()  # validates the schedule fields
@@ -204,6 +234,119 @@ def _resolve_run_dir(config: TrainConfig) -> Path:
     return runs_dir() / name
 
 
+class RunLock:
+    """``run_dir/.lock`` while a training writes the run directory: a second writer is refused.
+
+    The lock names its process; a lock left by a process that no longer runs (killed with
+    SIGKILL, a crashed kernel) is taken over, so a killed run can always be resumed.
+    """
+
+    def __init__(self, run_dir: str | Path):
+        self.path = Path(run_dir) / LOCK_FILE
+        self.held = False
+
+    def __enter__(self) -> "RunLock":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        owner = f"{socket.gethostname()} {os.getpid()}"
+        for _ in range(2):
+            try:
+                descriptor = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                holder = self._holder()
+                if holder is not None:
+                    raise InputError(f"{self.path.parent} is being written by another training ({holder}); "
+                                     "wait for it to finish or choose another run directory") from None
+                self.path.unlink(missing_ok=True)  # stale: its process is gone
+                continue
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(owner + "\n")
+            self.held = True
+            return self
+        raise InputError(f"could not take the lock {self.path}; delete it if no training is running")
+
+    def _holder(self) -> str | None:
+        """Who holds the lock, when that process still runs on this machine; None for a stale lock."""
+        try:
+            host, pid = self.path.read_text().split()
+            pid_number = int(pid)
+        except (OSError, ValueError):
+            return None
+        if host != socket.gethostname():
+            return f"process {pid} on {host}"
+        if pid_number == os.getpid():
+            return f"this process ({pid})"
+        try:
+            os.kill(pid_number, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            pass
+        return f"process {pid}"
+
+    def __exit__(self, *exc) -> None:
+        if self.held:
+            self.path.unlink(missing_ok=True)
+            self.held = False
+
+
+@contextlib.contextmanager
+def deterministic_algorithms(enabled: bool):
+    """``torch.use_deterministic_algorithms`` on for the block (warnings only), restored after.
+
+    Measured on this course's CPU runs: compiled (Inductor) training without it differs between
+    two identical runs by about 1e-7 in the weights; with it, fp32 and bf16, eager and compiled,
+    resume bit for bit. cuBLAS needs ``CUBLAS_WORKSPACE_CONFIG`` set before it starts.
+    """
+    if not enabled:
+        yield
+        return
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    previous, previous_warn = torch.are_deterministic_algorithms_enabled(), \
+        torch.is_deterministic_algorithms_warn_only_enabled()
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    try:
+        yield
+    finally:
+        torch.use_deterministic_algorithms(previous, warn_only=previous_warn)
+
+
+def check_resume(state: dict, config: TrainConfig, model_config: dict | None, checkpoint: Path,
+                 override: bool) -> dict:
+    """Refuse a resume that would not continue the same run; return the changes ``override`` accepts.
+
+    Returns:
+        ``{setting: [saved, now]}`` for settings that changed (empty unless ``override``).
+    """
+    step = int(state.get("step", 0))
+    if step > config.max_steps:
+        raise InputError(f"{checkpoint} is at step {step}, past max_steps={config.max_steps}: give at least "
+                         f"{step} steps, or another run directory to start afresh")
+    saved_model = state.get("model_config")
+    if saved_model is not None and model_config is not None and saved_model != model_config:
+        changed = sorted(key for key in set(saved_model) | set(model_config)
+                         if saved_model.get(key) != model_config.get(key))
+        raise InputError(f"{checkpoint} holds another model ({', '.join(f'{key}={saved_model.get(key)!r}' for key in changed)}"
+                         f" there, {', '.join(f'{key}={model_config.get(key)!r}' for key in changed)} now): "
+                         "use the same model settings, or another run directory")
+    saved = state.get("train_config") or {}
+    now = config.to_dict()
+    changes = {key: [saved[key], now[key]] for key in sorted(now)
+               if key in saved and key not in CHANGEABLE_ON_RESUME and saved[key] != now[key]}
+    if changes and not override:
+        listed = ", ".join(f"{key} {old!r} -> {new!r}" for key, (old, new) in changes.items())
+        raise InputError(f"resuming {checkpoint.parent.parent} with changed settings ({listed}); use the saved "
+                         "settings, pass override (`--override`) to continue with the new ones, or use another "
+                         "run directory")
+    return changes
+
+
+def _previous_overrides(run_dir: Path) -> list:
+    try:
+        return list(json.loads((run_dir / "config.json").read_text(encoding="utf-8")).get("overrides", []))
+    except (OSError, ValueError, AttributeError):
+        return []
+
+
 def _model_config_dict(model: torch.nn.Module) -> dict | None:
     model_config = getattr(model, "config", None)
     return model_config.to_dict() if hasattr(model_config, "to_dict") else None
@@ -243,7 +386,8 @@ def _compile_model(model: torch.nn.Module, notes: list[str]):
 
 
 def train(model: torch.nn.Module, sampler: BatchSampler, config: TrainConfig,
-          callbacks: list[Callable[[dict], Any]] | tuple = (), eval_fn: Callable | None = None) -> TrainResult:
+          callbacks: list[Callable[[dict], Any]] | tuple = (), eval_fn: Callable | None = None,
+          override: bool = False) -> TrainResult:
     """Train ``model`` on batches from ``sampler``; write and resume a run directory.
 
     Args:
@@ -257,17 +401,28 @@ def train(model: torch.nn.Module, sampler: BatchSampler, config: TrainConfig,
             ``checkpoint``, ``mixture`` or ``end``), e.g. a :class:`LiveTrainingPlot`.
         eval_fn: ``eval_fn(model) -> dict of metrics`` (e.g. per-domain bits per byte from
             :func:`cs229llm.evaluation.perplexity.make_eval_fn`), run on the uncompiled model.
+        override: when resuming, accept settings that differ from the checkpoint's (recorded in
+            ``config.json`` under ``overrides``); without it a change that alters the weights is refused.
 
     Returns:
         a :class:`TrainResult`.
 
     Raises:
         TrainingDiverged: the loss became NaN or infinite.
+        InputError: another process is writing the run directory; resuming with changed settings
+            (without ``override``), with another model, or past ``max_steps``; a damaged checkpoint.
     """
     dist = distributed_info()
+    run_dir = _resolve_run_dir(config)
+    lock = RunLock(run_dir) if dist.rank == 0 else contextlib.nullcontext()
+    with lock, deterministic_algorithms(config.deterministic):
+        return _train(model, sampler, config, list(callbacks), eval_fn, override, dist, run_dir)
+
+
+def _train(model, sampler, config: TrainConfig, callbacks: list, eval_fn, override: bool, dist,
+           run_dir: Path) -> TrainResult:
     device = dist.device if dist.enabled else choose_device(None if config.device == "auto" else config.device)
     is_main = dist.rank == 0
-    run_dir = _resolve_run_dir(config)
     checkpoint_dir = run_dir / "checkpoints"
     if is_main:
         checkpoint_dir.mkdir(parents=True, exist_ok=True)
@@ -281,9 +436,10 @@ def train(model: torch.nn.Module, sampler: BatchSampler, config: TrainConfig,
     schedule = config.schedule_object()
 
     # resume: weights, optimizer, scaler, RNG, sampler position
-    start_step, resumed_from = 0, None
+    start_step, resumed_from, overrides = 0, None, []
     found = latest_checkpoint(checkpoint_dir) if config.resume else None
     if found is not None:
+        overrides = check_resume(read_state(found), config, _model_config_dict(raw_model), found, override)
         state = load_checkpoint(found, raw_model, optimizer)
         if state.get("sampler") is not None:
             sampler.load_state_dict(state["sampler"])
@@ -292,9 +448,13 @@ def train(model: torch.nn.Module, sampler: BatchSampler, config: TrainConfig,
         start_step = resumed_from = int(state["step"])
     notes: list[str] = []
     if is_main:
+        recorded = _previous_overrides(run_dir) if found is not None else []
+        if overrides:
+            recorded.append({"step": start_step, "changed": overrides})
         with open(run_dir / "config.json", "w", encoding="utf-8") as handle:
             json.dump({"train": config.to_dict(), "model": _model_config_dict(raw_model),
-                       "device": device, "precision": policy.name, "world_size": dist.world_size}, handle, indent=2)
+                       "device": device, "precision": policy.name, "world_size": dist.world_size,
+                       **({"overrides": recorded} if recorded else {})}, handle, indent=2)
     log = _MetricsLog(run_dir / "metrics.jsonl", resumed_from, enabled=is_main)
 
     step_model = wrap_ddp(raw_model, dist) if dist.enabled else raw_model
