@@ -80,6 +80,10 @@ class LazyParser(argparse.ArgumentParser):
         self.load()
         return super().format_usage()
 
+    def error(self, message: str):
+        """A bad option or value: one line naming it and where the options are listed (exit 2)."""
+        self.exit(2, f"{self.prog}: error: {message} (`{self.prog} --help` lists the options)\n")
+
 
 def module_exists(module: str) -> bool:
     """Whether ``module`` can be imported (looked up without importing it)."""
@@ -125,7 +129,7 @@ def build_parser(commands: Iterable[str] | None = None) -> argparse.ArgumentPars
             imports them all, for tests and docs). :func:`main` passes none: argparse loads the
             one that is named.
     """
-    parser = argparse.ArgumentParser(
+    parser = LazyParser(
         prog="cs229llm",
         description="How large language models are really built: data, systems, evaluation. "
         "Each subcommand runs one stage of the course, in lecture order; "
@@ -150,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as error:  # a command's configure() refused something
         print(f"cs229llm: error: {error}", file=sys.stderr)
         return 2
+    except SystemExit as done:  # --help, --version, or a bad option (one line, from LazyParser.error)
+        return done.code if isinstance(done.code, int) else 0 if done.code is None else 2
     if not getattr(args, "func", None):
         parser.print_help()
         return 0

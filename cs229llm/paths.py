@@ -7,6 +7,8 @@ found from this file. ``CS229LLM_RUNS`` moves run directories elsewhere.
 import os
 from pathlib import Path
 
+from .errors import InputError
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA_SAMPLES = REPO_ROOT / "data_samples"
 NOTEBOOKS = REPO_ROOT / "notebooks"
@@ -24,3 +26,24 @@ def cache_dir() -> Path:
     path = Path(os.environ.get("CS229LLM_CACHE", REPO_ROOT / ".cache"))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def check_output_folder(path: str | Path, what: str = "output folder") -> Path:
+    """Create ``path`` as a folder one can write in, or refuse in one line before any work.
+
+    Refuses an empty name, an existing file, a path through a file and a folder without write access.
+    """
+    if str(path).strip() == "":
+        raise InputError(f"the {what} is empty: give a folder name")
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{folder} is a file: the {what} must be a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise InputError(f"cannot create the {what} {folder}: part of that path is a file") from None
+    except OSError as error:
+        raise InputError(f"cannot create the {what} {folder}: {error.strerror or error}") from None
+    if not os.access(folder, os.W_OK):
+        raise InputError(f"cannot write in the {what} {folder}: it is read-only")
+    return folder

@@ -13,6 +13,8 @@ from cs229llm.data.quality import (
     compute_signals,
     default_thresholds,
     evaluate_rules,
+    gopher_stop_words,
+    gopher_symbol_ratio,
     quality_filter,
     resolve_rules,
     rule_counts,
@@ -81,11 +83,28 @@ def test_line_and_word_signals_by_hand():
     assert signals["q_duplicate_lines"] == pytest.approx(1 / 4)
     assert signals["q_duplicate_line_chars"] == pytest.approx(len("one two three.") / len(text.replace("\n", "")))
     assert signals["q_ellipsis_lines"] == pytest.approx(1 / 4)
-    assert signals["q_symbol_ratio"] == pytest.approx(2 / 11)  # one '#', one '...'
+    assert signals["q_hash_ratio"] == pytest.approx(1 / 11) and signals["q_ellipsis_ratio"] == pytest.approx(1 / 11)
     assert signals["q_stop_words"] == 2  # and, the
     assert signals["q_line_punctuation"] == pytest.approx(3 / 4)
     assert signals["q_short_lines"] == pytest.approx(1.0)
     assert text_signals("")["q_words"] == 0 and set(text_signals("")) == set(SIGNAL_COLUMNS)
+
+
+def test_stop_words_are_counted_once_each():
+    """Gopher needs two *different* stop words: repeating one is not enough (it was, when occurrences counted)."""
+    words = " ".join(["the"] * 30 + ["river", "stones", "valley"] * 10)
+    assert text_signals(words)["q_stop_words"] == 1
+    assert not gopher_stop_words(compute_signals(pd.DataFrame({"id": ["a"], "text": [words]}))).iloc[0]
+    assert text_signals(words + " and")["q_stop_words"] == 2
+
+
+def test_hashes_and_ellipses_are_limited_each_on_its_own():
+    """8% hashes and 8% ellipses pass Gopher (each is under 10%); their sum (16%) would not."""
+    words = ["word"] * 84 + ["#tag"] * 8 + ["wait..."] * 8
+    frame = compute_signals(pd.DataFrame({"id": ["a"], "text": [" ".join(words)]}))
+    assert gopher_symbol_ratio(frame).iloc[0]
+    too_many = ["word"] * 80 + ["#tag"] * 12 + ["wait"] * 8
+    assert not gopher_symbol_ratio(compute_signals(pd.DataFrame({"id": ["a"], "text": [" ".join(too_many)]}))).iloc[0]
 
 
 def test_published_defaults_and_rule_verdicts():

@@ -138,9 +138,9 @@ def test_damaged_and_incomplete_checkpoints(tmp_path, capsys):
     (["--device", "tpu"], {}, "unknown device"),
     (["--seed", "-1"], {}, "--seed"),
     (["--seed", str(2**64)], {}, "--seed"),
-    (["--eval-every", "-1"], {}, "eval_every"),
-    (["--checkpoint-every", "-5"], {}, "checkpoint_every"),
-    (["--warmup-steps", "-2"], {}, "warmup_steps"),
+    (["--eval-every", "-1"], {}, "--eval-every"),
+    (["--checkpoint-every", "-5"], {}, "--checkpoint-every"),
+    (["--warmup-steps", "-2"], {}, "--warmup-steps"),
     (["--batch-size", "0"], {}, "--batch-size"),
     ([], {"CS229LLM_THREADS": "abc"}, "CS229LLM_THREADS"),
 ])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import math
 import os
 from collections.abc import Callable
 
@@ -84,3 +85,67 @@ def describe(parser: argparse.ArgumentParser, more: str) -> None:
     """Add ``more`` after the one-line purpose the CLI put in the parser's description."""
     purpose = parser.description or ""
     parser.description = f"{purpose}. {more}" if purpose else more
+
+
+def whole(minimum: int, maximum: int) -> Callable[[str], int]:
+    """An argparse ``type``: a whole number in ``[minimum, maximum]``, refused in one line otherwise.
+
+    The maximum is what a course machine can hold or finish, so ``--num-perm 10000000`` is an error
+    at the door, not an hour of hashing or a process killed for memory.
+    """
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if not minimum <= value <= maximum:
+            raise argparse.ArgumentTypeError(f"must be between {minimum:,} and {maximum:,}, got {value:,}")
+        return value
+
+    parse.kind, parse.bounds = "int", (minimum, maximum)
+    parse.__name__ = "whole number"
+    return parse
+
+
+def real(minimum: float, maximum: float, *, low_open: bool = False, high_open: bool = False) -> Callable[[str], float]:
+    """An argparse ``type``: a finite number in the interval given (open at an end when asked)."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        low_ok = value > minimum if low_open else value >= minimum
+        high_ok = value < maximum if high_open else value <= maximum
+        if not (math.isfinite(value) and low_ok and high_ok):
+            interval = f"{'(' if low_open else '['}{minimum:g}, {maximum:g}{')' if high_open else ']'}"
+            raise argparse.ArgumentTypeError(f"must be a number in {interval}, got {text}")
+        return value
+
+    parse.kind, parse.bounds = "float", (minimum, maximum)
+    parse.__name__ = "number"
+    return parse
+
+
+def physical_memory() -> int | None:
+    """Bytes of RAM on this machine (None where the system does not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def check_model_fits(n_layer: int, n_embd: int, vocab_size: int, batch_size: int, seq_len: int,
+                     what: str = "this model") -> None:
+    """Refuse a GPT and batch whose training memory (a rough lower bound) exceeds this machine's RAM.
+
+    Weights, gradients and AdamW's two moments are 16 bytes per parameter in fp32; the activations
+    kept for the backward pass are at least ~20 numbers per layer, token and channel, plus the logits.
+    """
+    parameters = 12 * n_layer * n_embd**2 + (vocab_size + seq_len) * n_embd
+    activations = batch_size * seq_len * (20 * n_layer * n_embd + 2 * vocab_size)
+    needed = 16 * parameters + 4 * activations
+    memory = physical_memory()
+    if memory is not None and needed > memory:
+        raise InputError(f"{what} needs at least {needed / 2**30:,.1f} GiB to train ({parameters:,} parameters, "
+                         f"batch {batch_size} x {seq_len}); this machine has {memory / 2**30:,.1f} GiB: "
+                         "use fewer layers, a smaller width, batch or sequence")

@@ -9,17 +9,17 @@ import json
 
 from ..experiments.benchmarks import fusion_benchmark, fusion_table
 from ..systems.fusion import summary_json
-from ._options import add_compile_option, finish, positive
+from ._options import add_compile_option, finish, positive, whole
 
 
 def configure(parser) -> None:
-    parser.add_argument("--elements", type=int, default=1 << 22,
+    parser.add_argument("--elements", type=whole(1, 2**27), default=1 << 22,
                         help="length of the elementwise chain's vector, at least 1024 (default 4M floats = 16 MB)")
-    parser.add_argument("--repeats", type=int, default=10,
+    parser.add_argument("--repeats", type=whole(1, 1000), default=10,
                         help="timing rounds (eager, compiled and a same-bytes copy round-robin; best of each)")
     add_compile_option(parser, default=True, help="also time torch.compile (--no-compile: eager only)")
     parser.add_argument("--device", default=None, help="cpu or cuda (default: cuda when present)")
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (default CS229LLM_THREADS or all)")
+    parser.add_argument("--threads", type=whole(1, 4096), default=None, help="torch threads (default CS229LLM_THREADS or all)")
     finish(parser, run, seed_help="seed of the input tensors (default 0)")
 
 

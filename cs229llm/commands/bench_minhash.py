@@ -10,15 +10,15 @@ import json
 
 from ..config import set_threads
 from ..experiments.benchmarks import minhash_benchmark
-from ._options import finish, positive
+from ._options import finish, positive, whole
 
 
 def configure(parser) -> None:
-    parser.add_argument("--docs", type=int, default=None, help="documents for our path (default from the profile)")
-    parser.add_argument("--num-perm", type=int, default=128, help="permutations, at least 2 (128)")
-    parser.add_argument("--ngram", type=int, default=5, help="words per shingle, at least 1 (5)")
-    parser.add_argument("--doc-bytes", type=int, default=2048, help="document size in bytes (2 KB)")
-    parser.add_argument("--repeats", type=int, default=3, help="best of this many timed runs")
+    parser.add_argument("--docs", type=whole(1, 10**6), default=None, help="documents for our path (default from the profile)")
+    parser.add_argument("--num-perm", type=whole(2, 4096), default=128, help="permutations, at least 2 (128)")
+    parser.add_argument("--ngram", type=whole(1, 64), default=5, help="words per shingle, at least 1 (5)")
+    parser.add_argument("--doc-bytes", type=whole(1, 10**7), default=2048, help="document size in bytes (2 KB)")
+    parser.add_argument("--repeats", type=whole(1, 100), default=3, help="best of this many timed runs")
     finish(parser, run, seed_help="seed of the generated documents (default 0)")
 
 

@@ -8,14 +8,14 @@ Writes synthetic per-domain shards (8 domains, random ids) to a temporary folder
 import json
 
 from ..experiments.benchmarks import sampler_benchmark
-from ._options import finish, positive
+from ._options import finish, positive, whole
 
 
 def configure(parser) -> None:
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--seq-len", type=int, default=256)
-    parser.add_argument("--batches", type=int, default=300)
-    parser.add_argument("--tokens-per-domain", type=int, default=2_000_000)
+    parser.add_argument("--batch-size", type=whole(1, 4096), default=32)
+    parser.add_argument("--seq-len", type=whole(1, 2**16), default=256)
+    parser.add_argument("--batches", type=whole(1, 10**6), default=300)
+    parser.add_argument("--tokens-per-domain", type=whole(2, 10**8), default=2_000_000)
     finish(parser, run, seed_help="seed of the random token ids and of the sampler (default 0)")
 
 

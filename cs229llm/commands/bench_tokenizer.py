@@ -9,13 +9,13 @@ seconds, MB/s and bytes per token. Targets: teaching within 10× the library's t
 import json
 
 from ..experiments.benchmarks import TOKENIZER_BYTES, TOKENIZER_VOCAB, tokenizer_benchmark, tokenizer_table
-from ._options import finish, positive
+from ._options import finish, positive, whole
 
 
 def configure(parser) -> None:
-    parser.add_argument("--bytes", type=int, default=TOKENIZER_BYTES, help="corpus size in bytes (default 1 MB)")
-    parser.add_argument("--vocab-size", type=int, default=TOKENIZER_VOCAB, help="vocabulary size (default 768)")
-    parser.add_argument("--repeats", type=int, default=3, help="trainings of each, round-robin (median reported)")
+    parser.add_argument("--bytes", type=whole(1, 2 * 10**8), default=TOKENIZER_BYTES, help="corpus size in bytes (default 1 MB)")
+    parser.add_argument("--vocab-size", type=whole(1, 2**20), default=TOKENIZER_VOCAB, help="vocabulary size (default 768)")
+    parser.add_argument("--repeats", type=whole(1, 100), default=3, help="trainings of each, round-robin (median reported)")
     parser.add_argument("--input", help="documents table (.jsonl/.parquet, text column) instead of the course corpus")
     finish(parser, run, seed_help="unused: both trainers are deterministic (accepted like every command)")
 

@@ -12,19 +12,19 @@ compile alone can gain (:func:`cs229llm.experiments.benchmarks.train_benchmark`)
 import json
 
 from ..experiments.benchmarks import amdahl_line, train_benchmark
-from ._options import add_compile_option, finish, positive
+from ._options import add_compile_option, check_model_fits, finish, positive, whole
 
 
 def configure(parser) -> None:
-    parser.add_argument("--steps", type=int, default=5, help="timed steps per variant (median)")
-    parser.add_argument("--batch-size", type=int, default=16)
-    parser.add_argument("--seq-len", type=int, default=128)
-    parser.add_argument("--layers", type=int, default=4)
-    parser.add_argument("--width", type=int, default=128)
-    parser.add_argument("--heads", type=int, default=4)
-    parser.add_argument("--vocab", type=int, default=4096)
+    parser.add_argument("--steps", type=whole(1, 10**6), default=5, help="timed steps per variant (median)")
+    parser.add_argument("--batch-size", type=whole(1, 4096), default=16)
+    parser.add_argument("--seq-len", type=whole(2, 2**16), default=128)
+    parser.add_argument("--layers", type=whole(1, 512), default=4)
+    parser.add_argument("--width", type=whole(1, 2**16), default=128)
+    parser.add_argument("--heads", type=whole(1, 4096), default=4)
+    parser.add_argument("--vocab", type=whole(2, 2**20), default=4096)
     parser.add_argument("--device", default=None, help="cpu or cuda (default: cuda when present)")
-    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--threads", type=whole(1, 4096), default=None)
     add_compile_option(parser, default=True, help="also time the compiled variants (--no-compile: eager fp32 "
                                                   "and eager bf16 only)")
     finish(parser, run, seed_help="seed of the model and the batch (default 0)")
@@ -33,6 +33,7 @@ def configure(parser) -> None:
 def run(args) -> int:
     for flag in ("steps", "batch_size", "seq_len", "layers", "width", "heads", "vocab", "threads"):
         positive(getattr(args, flag), "--" + flag.replace("_", "-"))
+    check_model_fits(args.layers, args.width, args.vocab, args.batch_size, args.seq_len)
     results = train_benchmark(args.steps, args.batch_size, args.seq_len, args.layers, args.width, args.heads,
                               args.vocab, args.device, args.threads, args.compile, seed=args.seed,
                               on_result=lambda key, value: print(f"{key:<22} {value:>12,.0f}", flush=True))

@@ -10,7 +10,7 @@ from ..data.dedup import exact_dedup, line_dedup, line_dedup_report, near_dedup,
 from ..data.documents import check_output_path, funnel, read_documents, write_table
 from ..data.pipeline import Stage, run_pipeline
 from ..errors import InputError
-from ._options import add_engine_options, describe, finish, positive
+from ._options import add_engine_options, describe, finish, positive, real, whole
 from ._stages import pandas_only, run_stages
 
 METHODS = ("near", "exact", "line")
@@ -27,15 +27,15 @@ def configure(parser) -> None:
     parser.add_argument("output", metavar="OUTPUT", help="output table: .jsonl or .parquet")
     parser.add_argument("--method", choices=METHODS, default="near", help="near (default), exact or line")
     near = parser.add_argument_group("near dedup (--method near)")
-    near.add_argument("--threshold", type=float, default=0.8, help="Jaccard similarity of duplicates, in (0, 1) (0.8)")
-    near.add_argument("--num-perm", type=int, default=128, help="MinHash permutations, at least 2 (128)")
-    near.add_argument("--ngram", type=int, default=5, help="words per shingle, at least 1 (5)")
-    near.add_argument("--bands", type=int, default=None, help="LSH bands (default: derived from the threshold)")
-    near.add_argument("--rows", type=int, default=None, help="rows per band (give with --bands)")
+    near.add_argument("--threshold", type=real(0, 1, low_open=True, high_open=True), default=0.8, help="Jaccard similarity of duplicates, in (0, 1) (0.8)")
+    near.add_argument("--num-perm", type=whole(2, 4096), default=128, help="MinHash permutations, at least 2 (128)")
+    near.add_argument("--ngram", type=whole(1, 64), default=5, help="words per shingle, at least 1 (5)")
+    near.add_argument("--bands", type=whole(1, 4096), default=None, help="LSH bands (default: derived from the threshold)")
+    near.add_argument("--rows", type=whole(1, 4096), default=None, help="rows per band (give with --bands)")
     near.add_argument("--verify", choices=["exact", "estimate"], default="exact",
                       help="check candidates by exact shingle Jaccard or by the signature estimate")
     line = parser.add_argument_group("line dedup (--method line)")
-    line.add_argument("--min-documents", type=int, default=3,
+    line.add_argument("--min-documents", type=whole(2, 10**9), default=3,
                       help="remove a line found in at least this many documents, at least 2 (3)")
     add_engine_options(parser)
     finish(parser, run, seed_default=1,

@@ -14,20 +14,20 @@ from ..evaluation.perplexity import bits_per_byte_by_domain
 from ..evaluation.tasks import cloze_items, split_items
 from ..tokenization.train import load_tokenizer
 from ..training.checkpoint import load_pretrained
-from ._options import finish, positive
+from ._options import finish, positive, real, whole
 
 
 def configure(parser) -> None:
     parser.add_argument("run_dir", help="a run directory (or checkpoint folder) written by the trainer")
     parser.add_argument("--tokenizer", required=True, help="the tokenizer.json the model was trained with")
-    parser.add_argument("--items", type=int, default=10, help="cloze questions per domain (default 10)")
-    parser.add_argument("--shots", type=int, default=2, help="fixed seeded few-shot examples (default 2)")
+    parser.add_argument("--items", type=whole(1, 100_000), default=10, help="cloze questions per domain (default 10)")
+    parser.add_argument("--shots", type=whole(0, 64), default=2, help="fixed seeded few-shot examples (default 2)")
     parser.add_argument("--prompt", action="append", default=[], help="generate from this prompt (repeatable)")
-    parser.add_argument("--temperature", type=float, default=0.8)
-    parser.add_argument("--top-k", type=int, default=40)
+    parser.add_argument("--temperature", type=real(0, 100), default=0.8)
+    parser.add_argument("--top-k", type=whole(1, 2**20), default=40)
     parser.add_argument("--lm-eval", help="comma-separated lm-evaluation-harness tasks to run as well")
     parser.add_argument("--include", help="folder of local lm-eval task YAMLs")
-    parser.add_argument("--limit", type=int, help="lm-eval: at most this many documents per task")
+    parser.add_argument("--limit", type=whole(1, 10**9), help="lm-eval: at most this many documents per task")
     finish(parser, run, seed_help="seed of the few-shot examples, the cloze items and sampling (default 0)")
 
 

@@ -6,7 +6,7 @@ from ..data.extract import DEFAULT_MAX_HTML_CHARS, extract_text
 from ..data.pipeline import Stage
 from ..data.warc import check_warc_file, read_warc
 from ..errors import InputError
-from ._options import add_engine_options, describe, finish, positive
+from ._options import add_engine_options, describe, finish, positive, whole
 from ._stages import run_stages
 
 
@@ -17,7 +17,7 @@ def configure(parser) -> None:
     parser.add_argument("output", metavar="OUTPUT", help="output table: .jsonl or .parquet")
     parser.add_argument("--method", choices=["resiliparse", "trafilatura", "naive"], default="resiliparse",
                         help="extractor (default resiliparse; naive keeps all the boilerplate)")
-    parser.add_argument("--max-html-chars", type=int, default=DEFAULT_MAX_HTML_CHARS,
+    parser.add_argument("--max-html-chars", type=whole(1, 10**9), default=DEFAULT_MAX_HTML_CHARS,
                         help=f"cut pages longer than this before extraction (default {DEFAULT_MAX_HTML_CHARS:,})")
     parser.add_argument("--keep-html", action="store_true", help="keep the html column in OUTPUT")
     add_engine_options(parser)

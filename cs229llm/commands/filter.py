@@ -5,7 +5,7 @@ from ..data.pii import mask_pii, pii_summary
 from ..data.pipeline import Stage, funnel
 from ..data.quality import quality_filter, resolve_rules
 from ..errors import InputError
-from ._options import add_engine_options, describe, finish
+from ._options import add_engine_options, describe, finish, real
 from ._stages import run_stages
 
 
@@ -16,7 +16,7 @@ def configure(parser) -> None:
     parser.add_argument("output", metavar="OUTPUT", help="output table: .jsonl or .parquet")
     parser.add_argument("--lang", action="append", default=None,
                         help="language code to keep (repeatable; default en; 'any' keeps all)")
-    parser.add_argument("--lang-threshold", type=float, default=0.65,
+    parser.add_argument("--lang-threshold", type=real(0, 1), default=0.65,
                         help="minimum language score (FineWeb: 0.65)")
     parser.add_argument("--rules", default="gopher,c4,fineweb",
                         help="comma-separated rule groups or rule names (default gopher,c4,fineweb; "
@@ -32,7 +32,10 @@ def run(args) -> int:
     docs = read_documents(args.input, args.output)
     docs["text"] = docs["text"].fillna("").astype(str)
     languages = args.lang or ["en"]
-    keep = () if "any" in languages else tuple(code for item in languages for code in item.split(","))
+    keep = () if "any" in languages else tuple(code.strip() for item in languages for code in item.split(","))
+    if any(not code for code in keep):
+        raise InputError(f"--lang got an empty language code ({', '.join(map(repr, languages))}): give codes "
+                         "such as en or de, or 'any' to keep every language")
     stages = [Stage(identify_language, kwargs={"keep": keep, "threshold": args.lang_threshold})]
     if args.mask_pii:
         stages.append(Stage(mask_pii))

@@ -3,7 +3,7 @@ from ..errors import InputError
 from ..experiments.course_data import default_token_dir
 from ..mixing import DOMAINS, Mixture, parse_weights
 from ..tokenization.shards import tokens_per_domain
-from ._options import describe, finish
+from ._options import describe, finish, real
 
 
 def configure(parser) -> None:
@@ -11,11 +11,11 @@ def configure(parser) -> None:
     rule = parser.add_mutually_exclusive_group()
     rule.add_argument("--mixture", "--weights", dest="mixture", metavar="MIXTURE",
                       help="domain=weight,... e.g. code=2,books=1,news=1 (the syntax train and run take)")
-    rule.add_argument("--temperature", type=float, help="temperature sampling: p ∝ n^(1/T)")
+    rule.add_argument("--temperature", type=real(0, 1000, low_open=True), help="temperature sampling: p ∝ n^(1/T)")
     rule.add_argument("--unimax", action="store_true", help="UniMax: uniform budget with an epoch cap")
     rule.add_argument("--epochs", help="domain=epochs,... repeat each domain this many times")
-    parser.add_argument("--max-epochs", type=float, default=1.0, help="UniMax epoch cap (default 1)")
-    parser.add_argument("--budget", type=float, help="training tokens (default: one pass over the corpus)")
+    parser.add_argument("--max-epochs", type=real(0, 10**6, low_open=True), default=1.0, help="UniMax epoch cap (default 1)")
+    parser.add_argument("--budget", type=real(0, 1e18, low_open=True), help="training tokens (default: one pass over the corpus)")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--available", help="domain=tokens,... tokens each domain holds")
     source.add_argument("--shards", help="a token shards folder (its manifest gives the tokens per domain)")

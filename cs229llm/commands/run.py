@@ -5,13 +5,13 @@ from ..errors import InputError
 from ..experiments.run import run_all
 from ..mixing import DOMAINS, parse_weights
 from ..paths import runs_dir
-from ._options import add_compile_option, finish, positive
+from ._options import add_compile_option, finish, positive, real, whole
 
 
 def configure(parser) -> None:
     parser.add_argument("--out", help="output folder (default: runs/e2e-<profile>)")
-    parser.add_argument("--steps", type=int, help="override the number of training steps")
-    parser.add_argument("--hq-share", type=float, help="weight of the high-quality set while annealing (0..1]")
+    parser.add_argument("--steps", type=whole(1, 10**9), help="override the number of training steps")
+    parser.add_argument("--hq-share", type=real(0, 1, low_open=True), help="weight of the high-quality set while annealing (0..1]")
     parser.add_argument("--mixture", help="domain weights for training, e.g. code=2,books=1 (the syntax of "
                                           "`cs229llm mix`; default: the lecture's temperature mixture)")
     add_compile_option(parser, help="torch.compile the model (default: the profile's choice: on for gpu)")

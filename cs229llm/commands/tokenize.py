@@ -12,9 +12,10 @@ from ..data.documents import is_kept, read_table, require_columns
 from ..data.samples import domain_corpus
 from ..errors import InputError
 from ..experiments.course_data import default_token_dir, default_vocab_size, prepare_token_data
+from ..paths import check_output_folder
 from ..tokenization.shards import write_shards
 from ..tokenization.train import bytes_per_token, describe, load_tokenizer, train_tokenizer
-from ._options import finish, positive
+from ._options import finish, positive, whole
 
 COURSE = "course"
 DETERMINISTIC = "unused: BPE training is deterministic (accepted like every command)"
@@ -29,7 +30,7 @@ def configure(parser) -> None:
                             "(default: the course corpus, train split)")
     train.add_argument("output", metavar="OUTPUT", nargs="?", default=None,
                        help="output folder or .json file (default: the course token folder)")
-    train.add_argument("--vocab-size", type=int, help="vocabulary size (default: by profile)")
+    train.add_argument("--vocab-size", type=whole(1, 2**20), help="vocabulary size (default: by profile)")
     finish(train, run_train, seed_help=DETERMINISTIC)
 
     shards = actions.add_parser("shards", help="tokenize documents into one shard per domain")
@@ -39,7 +40,7 @@ def configure(parser) -> None:
     shards.add_argument("output", metavar="OUTPUT", nargs="?", default=None,
                         help="output folder (default: the course token folder)")
     shards.add_argument("--tokenizer", help="tokenizer.json or its folder (default: train one on INPUT)")
-    shards.add_argument("--vocab-size", type=int, help="vocabulary size when a tokenizer is trained here")
+    shards.add_argument("--vocab-size", type=whole(1, 2**20), help="vocabulary size when a tokenizer is trained here")
     shards.add_argument("--rebuild", action="store_true", help="retrain and rewrite even if files exist")
     finish(shards, run_shards, seed_help=DETERMINISTIC)
     parser.set_defaults(func=lambda args: parser.print_help() or 0)
@@ -62,8 +63,21 @@ def _course_or_table(path, split: str):
     return table
 
 
+def _check_output(path, allow_json: bool) -> None:
+    """Refuse an output that cannot be written before the tokenizer is trained."""
+    if path is None:
+        return
+    if allow_json and str(path).endswith(".json"):
+        check_output_folder(Path(path).parent or ".")
+        if Path(path).is_dir():
+            raise InputError(f"{path} is a folder: give a .json file name or a folder without the .json suffix")
+        return
+    check_output_folder(path)
+
+
 def run_train(args) -> int:
     positive(args.vocab_size, "--vocab-size")
+    _check_output(args.output, allow_json=True)
     documents = _course_or_table(args.input, "train")
     vocab_size = args.vocab_size or default_vocab_size()
     texts = documents["text"].tolist()
@@ -81,6 +95,7 @@ def run_train(args) -> int:
 
 def run_shards(args) -> int:
     positive(args.vocab_size, "--vocab-size")
+    _check_output(args.output, allow_json=False)
     if args.input == COURSE and args.tokenizer is None:
         out = prepare_token_data(vocab_size=args.vocab_size, out_dir=args.output, rebuild=args.rebuild)
         folders = [out / "train", out / "heldout"]

@@ -11,12 +11,12 @@ from pathlib import Path
 
 from ..config import by_profile, choose_device, seed_everything, set_threads
 from ..errors import InputError
-from ..experiments.course_data import course_data, prepare_token_data
+from ..experiments.course_data import course_data, default_vocab_size, prepare_token_data
 from ..mixing import DOMAINS, check_weights, parse_weights
 from ..model import GPT, GPTConfig
 from ..training.distributed import distributed_info, shutdown
 from ..training.trainer import TrainConfig, train
-from ._options import add_compile_option, describe, finish, positive
+from ._options import add_compile_option, check_model_fits, describe, finish, positive, real, whole
 
 
 def configure(parser) -> None:
@@ -24,30 +24,30 @@ def configure(parser) -> None:
                           "then --config, then flags. Under `torchrun --nproc_per_node=N -m cs229llm train` "
                           "the same command trains data-parallel."))
     parser.add_argument("--config", help="JSON or TOML file with [model], [train] and [data] tables")
-    parser.add_argument("--steps", type=int, help="optimizer steps (train.max_steps)")
-    parser.add_argument("--lr", type=float)
+    parser.add_argument("--steps", type=whole(1, 10**9), help="optimizer steps (train.max_steps)")
+    parser.add_argument("--lr", type=real(0, 10, low_open=True))
     parser.add_argument("--schedule", choices=["constant", "cosine", "wsd", "linear"])
-    parser.add_argument("--warmup-steps", type=int)
-    parser.add_argument("--grad-accum-steps", type=int)
+    parser.add_argument("--warmup-steps", type=whole(0, 10**9))
+    parser.add_argument("--grad-accum-steps", type=whole(1, 10**6))
     parser.add_argument("--precision", choices=["auto", "fp32", "bf16", "fp16"])
     add_compile_option(parser, help="torch.compile the model (default: the profile's choice; eager fallback "
                                     "where no compiler works)")
     parser.add_argument("--device", help="auto, cpu or cuda")
-    parser.add_argument("--eval-every", type=int)
-    parser.add_argument("--checkpoint-every", type=int)
+    parser.add_argument("--eval-every", type=whole(0, 10**9))
+    parser.add_argument("--checkpoint-every", type=whole(0, 10**9))
     parser.add_argument("--run-name", help="folder under the runs directory")
     parser.add_argument("--run-dir", help="explicit run directory (resumes from its latest checkpoint)")
-    parser.add_argument("--layers", type=int, help="model.n_layer")
-    parser.add_argument("--width", type=int, help="model.n_embd")
-    parser.add_argument("--heads", type=int, help="model.n_head")
+    parser.add_argument("--layers", type=whole(1, 512), help="model.n_layer")
+    parser.add_argument("--width", type=whole(1, 2**16), help="model.n_embd")
+    parser.add_argument("--heads", type=whole(1, 4096), help="model.n_head")
     parser.add_argument("--norm", choices=["layernorm", "rmsnorm"])
     parser.add_argument("--activation", choices=["gelu", "relu", "swiglu"])
     parser.add_argument("--position", choices=["learned", "rope"])
-    parser.add_argument("--batch-size", type=int, help="data.batch_size")
-    parser.add_argument("--seq-len", type=int, help="data.seq_len (= model.block_size)")
+    parser.add_argument("--batch-size", type=whole(1, 2**16), help="data.batch_size")
+    parser.add_argument("--seq-len", type=whole(2, 2**17), help="data.seq_len (= model.block_size)")
     parser.add_argument("--data", choices=["bpe", "bytes"], help="course BPE shards or raw bytes")
     parser.add_argument("--mixture", help="domain weights, e.g. code=2,books=1,news=1 (the syntax of `cs229llm mix`)")
-    parser.add_argument("--eval-bytes", type=int, help="held-out bytes per domain for bits per byte")
+    parser.add_argument("--eval-bytes", type=whole(1, 10**12), help="held-out bytes per domain for bits per byte")
     parser.add_argument("--override", action="store_true",
                         help="resume even though settings differ from the checkpoint's (recorded in config.json)")
     finish(parser, run, seed_default=None,
@@ -148,6 +148,10 @@ def run(args) -> int:
     if unknown:
         raise InputError(f"unknown data settings: {', '.join(unknown)}")
     check_data_settings(data)
+    model_settings = {**GPTConfig().to_dict(), **settings["model"]}
+    check_model_fits(int(model_settings["n_layer"]), int(model_settings["n_embd"]),
+                     default_vocab_size() if data.get("source", "bpe") == "bpe" else 257,
+                     int(data["batch_size"]), int(data["seq_len"]))
     set_threads()
     info = distributed_info()
     rank = info.rank

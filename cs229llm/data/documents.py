@@ -288,6 +288,28 @@ def _open_input(path: Path):
     return gzip.open(path, "rb") if table_format(path) == "jsonl.gz" else open(path, "rb", buffering=_WRITE_BUFFER)
 
 
+def read_records(path: str | Path) -> pd.DataFrame:
+    """A ``.jsonl``/``.jsonl.gz`` file of records that is not a documents table (labels, results), as written.
+
+    Values keep their JSON types (``"00001"`` stays text); no id rules apply. A line that is not a
+    JSON object is an :class:`InputError` naming the line: these are files the course writes.
+    """
+    path = check_input_path(path)
+    rows = []
+    with _open_input(path) as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = orjson.loads(line)
+            except orjson.JSONDecodeError as error:
+                raise InputError(f"{path}, line {number}: not JSON ({error}); rebuild the file") from None
+            if not isinstance(row, dict):
+                raise InputError(f"{path}, line {number}: expected a JSON object, got {_json_kind(row)}")
+            rows.append(row)
+    return pd.DataFrame.from_records(rows) if rows else pd.DataFrame()
+
+
 def read_jsonl(path: str | Path) -> pd.DataFrame:
     """Read a ``.jsonl`` (or ``.jsonl.gz``) table line by line with orjson; see the module notes.
 

@@ -30,6 +30,12 @@ BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"PK\x03\x04", b"
 # ---------------------------------------------------------------- decoding and cleaning
 
 
+def _check_cap(max_html_chars) -> None:
+    """Refuse a page-size cap that is not a whole number >= 1 (0 or -5 would cut every page)."""
+    if isinstance(max_html_chars, bool) or not isinstance(max_html_chars, int) or max_html_chars < 1:
+        raise InputError(f"max_html_chars must be a whole number >= 1, got {max_html_chars!r}")
+
+
 def decode_html(data: bytes | str | None) -> str:
     """Turn raw bytes (or a string) into clean Unicode text ready for an HTML parser.
 
@@ -137,6 +143,7 @@ def html_to_text(html: bytes | str | None, method: str = "resiliparse",
     Returns:
         ``(text, truncated)``: the extracted text (stripped) and whether the page was cut.
     """
+    _check_cap(max_html_chars)
     if method not in EXTRACTORS:
         raise InputError(f"unknown extraction method {method!r}: choose one of {', '.join(METHODS)}")
     page = decode_html(html)
@@ -168,6 +175,7 @@ def extract_text(docs: pd.DataFrame, method: str = "resiliparse",
     Returns:
         A new table with ``text`` filled.
     """
+    _check_cap(max_html_chars)
     require_columns(docs, ["id", "html"])
     if method not in EXTRACTORS:
         raise InputError(f"unknown extraction method {method!r}: choose one of {', '.join(METHODS)}")

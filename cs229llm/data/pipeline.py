@@ -145,6 +145,8 @@ def funnel(docs: pd.DataFrame, stages: list[str] | None = None) -> pd.DataFrame:
     if stages:  # stages that dropped rows before this pipeline (e.g. the WARC reader) come first
         seen = pd.unique(docs["dropped_by"].dropna()) if "dropped_by" in docs.columns else []
         stages = [stage for stage in seen if stage not in stages] + list(stages)
+    if stages:  # a stage run again (a table filtered twice) is one row, where it first dropped
+        stages = list(dict.fromkeys(stages))
     table = documents_funnel(docs, stages)
     assert (table["in"] == table["kept"] + table["dropped"]).all()
     assert table.empty or int(table["kept"].iloc[-1]) == int(is_kept(docs).sum())

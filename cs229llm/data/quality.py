@@ -141,11 +141,14 @@ def text_signals(text: str) -> dict[str, float]:
     signals = {
         "q_words": n_tokens,
         "q_mean_word_length": sum(map(len, words)) / len(words) if words else 0.0,
-        "q_symbol_ratio": (text.count("#") + text.count("...") + text.count("\u2026")) / n_tokens if n_tokens else 0.0,
+        # Gopher checks hashes and ellipses each against the limit, not their sum
+        "q_hash_ratio": text.count("#") / n_tokens if n_tokens else 0.0,
+        "q_ellipsis_ratio": (text.count("...") + text.count("\u2026")) / n_tokens if n_tokens else 0.0,
         "q_bullet_lines": sum(line.startswith(BULLETS) for line in lines) / n_lines if n_lines else 0.0,
         "q_ellipsis_lines": sum(line.endswith(("...", "\u2026")) for line in lines) / n_lines if n_lines else 0.0,
         "q_alphabetic_words": count_whitespace_words_with_a_letter(text) / n_tokens if n_tokens else 0.0,
-        "q_stop_words": sum(map(GOPHER_STOP_WORDS.__contains__, whitespace_words(lowered))),
+        # distinct stop words: "the the the" has one, and one is not enough
+        "q_stop_words": len(GOPHER_STOP_WORDS.intersection(whitespace_words(lowered))),
         "q_duplicate_lines": duplicate_lines / n_lines if n_lines else 0.0,
         "q_duplicate_line_chars": duplicate_line_chars / text_chars,
         "q_duplicate_paragraphs": duplicate_paragraphs / n_paragraphs if n_paragraphs else 0.0,
@@ -198,8 +201,8 @@ def gopher_mean_word_length(signals, min_mean_word_length=3.0, max_mean_word_len
 
 
 def gopher_symbol_ratio(signals, max_symbol_ratio=0.1):
-    """Gopher quality: ('#' + ellipses) per word at most 0.1."""
-    return signals["q_symbol_ratio"] <= max_symbol_ratio
+    """Gopher quality: '#' per word at most 0.1, and ellipses per word at most 0.1 (each on its own)."""
+    return (signals["q_hash_ratio"] <= max_symbol_ratio) & (signals["q_ellipsis_ratio"] <= max_symbol_ratio)
 
 
 def gopher_bullet_lines(signals, max_bullet_lines=0.9):
@@ -218,7 +221,7 @@ def gopher_alphabetic_words(signals, min_alphabetic_words=0.8):
 
 
 def gopher_stop_words(signals, min_stop_words=2):
-    """Gopher quality: at least 2 of the stop words the, be, to, of, and, that, have, with."""
+    """Gopher quality: at least 2 distinct stop words of: the, be, to, of, and, that, have, with."""
     return signals["q_stop_words"] >= min_stop_words
 
 

@@ -16,6 +16,7 @@ from ..paths import DATA_SAMPLES
 from .crawlgen.build import SEED, stream, target_length
 from .crawlgen.build import build_samples as build
 from .crawlgen.text import make_document
+from .documents import read_records
 from .domain_names import DOMAINS
 
 QUALITY_LABELS = ["good", "boilerplate", "spam", "machine", "too_short", "lorem", "menu_only", "non_text", "error"]
@@ -26,6 +27,8 @@ LABEL_COLUMNS = ["record_id", "url", "site", "domain", "lang", "quality", "dup_g
 
 def samples_root(root: str | Path | None = None) -> Path:
     """The folder holding the samples (``data_samples/`` of the repository unless ``root`` is given)."""
+    if root is not None and str(root).strip() == "":
+        raise InputError("the samples folder is empty: give a folder name (or leave it out for data_samples/)")
     return Path(root) if root is not None else DATA_SAMPLES
 
 
@@ -61,8 +64,7 @@ def load_labels(root: str | Path | None = None) -> pd.DataFrame:
     Jaccard of the copy's clean text to its base document) and ``words``.
     """
     path = _require(samples_root(root) / "crawl" / "labels.jsonl")
-    frame = pd.read_json(path, lines=True, dtype={"record_id": str, "base_doc": str, "lang": str,
-                                                   "defect": str, "content_type": str})
+    frame = read_records(path)
     for column in ("base_doc", "lang", "defect", "content_type"):
         frame[column] = frame[column].fillna("").astype(str)
     return frame
@@ -84,7 +86,7 @@ def domain_corpus(split: str = "train", root: str | Path | None = None,
     if split not in SPLITS:
         raise InputError(f"unknown split {split!r}: choose one of {', '.join(SPLITS)}")
     path = _require(samples_root(root) / "corpus" / f"{split}.jsonl.gz")
-    frame = pd.read_json(path, lines=True, dtype={"id": str})
+    frame = read_records(path)
     if languages is not None:
         frame = frame[frame["lang"].isin(list(languages))].reset_index(drop=True)
     return frame[["id", "text", "domain", "lang", "title", "split"]]
@@ -97,7 +99,7 @@ def hq_reference(root: str | Path | None = None) -> pd.DataFrame:
         DataFrame with ``id``, ``text``, ``title``.
     """
     path = _require(samples_root(root) / "hq_reference.jsonl")
-    frame = pd.read_json(path, lines=True, dtype={"id": str})
+    frame = read_records(path)
     return frame[["id", "text", "title"]]
 
 

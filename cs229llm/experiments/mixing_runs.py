@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import by_profile
+from ..data.documents import read_records
 from ..data.samples import domain_corpus
 from ..errors import InputError
 from ..evaluation.perplexity import make_eval_fn
@@ -109,4 +110,4 @@ def load_proxy_runs(out_dir: str | Path) -> pd.DataFrame:
     if not path.is_file() or not path.read_text().strip():
         raise InputError(f"no proxy runs in {out_dir}: run them with run_proxy_experiments "
                          "(notebook 04 does it for you)")
-    return pd.read_json(path, lines=True)
+    return read_records(path)

@@ -160,7 +160,15 @@ def read_manifest(shards_dir: str | Path) -> dict:
     if not path.is_file():
         raise InputError(f"no token shards in {shards_dir} (missing {MANIFEST_FILENAME}); "
                          "write them with `cs229llm tokenize shards`")
-    return json.loads(path.read_text())
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise InputError(f"{path} cannot be read ({type(error).__name__}): rewrite the shards with "
+                         "`cs229llm tokenize shards --rebuild`") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("domains"), dict) or "vocab_size" not in manifest:
+        raise InputError(f"{path} is not a shards manifest (no vocab_size or domains): rewrite the shards with "
+                         "`cs229llm tokenize shards --rebuild`")
+    return manifest
 
 
 def tokens_per_domain(shards_dir: str | Path) -> dict[str, int]:
