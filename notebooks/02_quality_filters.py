@@ -79,10 +79,10 @@ signals.groupby("quality")[shown].median().round(3)
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(7, 3))
 good = signals["quality"] == "good"
-axes[0].hist([signals.loc[good, "q_stop_words"].clip(upper=60), signals.loc[~good, "q_stop_words"].clip(upper=60)],
-             bins=30, label=["good", "not good"], color=["#3b7dd8", "#e07b39"])
-axes[0].axvline(2, color="black", linestyle="--", linewidth=1)
-axes[0].set_xlabel("stop words (Gopher keeps >= 2)")
+axes[0].hist([signals.loc[good, "q_stop_words"], signals.loc[~good, "q_stop_words"]],
+             bins=[x - 0.5 for x in range(10)], label=["good", "not good"], color=["#3b7dd8", "#e07b39"])
+axes[0].axvline(1.5, color="black", linestyle="--", linewidth=1)
+axes[0].set_xlabel("distinct stop words of 8 (Gopher keeps >= 2)")
 axes[0].legend(fontsize=8)
 axes[1].hist([signals.loc[good, "q_duplicate_lines"], signals.loc[~good, "q_duplicate_lines"]],
              bins=20, label=["good", "not good"], color=["#3b7dd8", "#e07b39"])

@@ -184,6 +184,13 @@ print(f"median {throughput:,.0f} tokens/s; MFU {100 * mfu:.1f}% of {peak / 1e9:,
 # and `state.json` (step, configs, every random generator's state, the sampler's position). Nothing is pickled, so
 # loading one cannot run code. We pretend the run crashed after the middle checkpoint: delete the last one, resume
 # in a fresh model with different initial weights, and compare with the run that never stopped.
+#
+# "Exactly" means bit for bit, and it holds for every precision and compile setting the course uses (fp32 or bf16,
+# eager or compiled), because the trainer turns on PyTorch's deterministic algorithms for the run
+# (`TrainConfig.deterministic`, on by default). Without them a compiled CPU step adds the embedding's gradient
+# rows from several threads in whatever order the threads finish; floating-point addition is not associative, so
+# two identical runs measured here drift apart by about 1e-7 in the weights. `tests/test_trainer.py` checks the
+# four combinations; the state also stores a SHA-256 of each tensor file, so a damaged checkpoint is refused.
 
 # %%
 from cs229llm.tokenization.shards import MixtureSampler
