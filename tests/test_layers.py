@@ -18,7 +18,7 @@ CONFIG = ROOT / ".importlinter"
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 # Imported inside functions on purpose: optional, slow to import, or absent on some machines.
-HEAVY_OPTIONAL = ("distributed", "dask.distributed", "lm_eval", "trafilatura", "torch.distributed", "tomllib",
+HEAVY_OPTIONAL = ("dask", "distributed", "dask.distributed", "lm_eval", "trafilatura", "torch.distributed", "tomllib",
                   "transformers", "playwright")
 
 

@@ -20,7 +20,6 @@ themselves (a ``dask.dataframe`` such as ``dd.read_parquet(...)`` with a ``text`
 
 from __future__ import annotations
 
-import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 
@@ -113,6 +112,8 @@ def _verify_block(pairs: np.ndarray, first_sets, second_sets, verify: str, thres
 
 def _distribute(texts, usable, npartitions: int | None, workers: int, client):
     """Futures of the prepared partitions (a ``text`` and a ``usable`` column each)."""
+    import dask.dataframe as dd  # heavy optional: only the Dask engine loads it (~0.9 s)
+
     if isinstance(texts, dd.DataFrame):
         if usable is not None:
             raise InputError("with a Dask table, mark unusable rows in a 'usable' column instead of usable=")
