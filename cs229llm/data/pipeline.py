@@ -89,7 +89,7 @@ def _run_on_dask(docs, steps, client, npartitions) -> pd.DataFrame:
     the stage runs on the whole table; one declared ``runs_on_dask=True`` (near dedup) gets
     ``engine="dask"`` and the client and runs its own partition-parallel engine.
     """
-    import dask  # heavy optional: only the Dask engine loads it (~0.9 s with dask.dataframe, see RESULTS.md)
+    import dask  # heavy optional: only the Dask engine loads it (~0.9 s with dask.dataframe, see benchmarks/RESULTS.md)
     import dask.dataframe as dd  # heavy optional: as above
 
     partitions = npartitions or 2 * max(1, len(client.scheduler_info().get("workers", {})))
