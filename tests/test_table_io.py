@@ -2,6 +2,7 @@
 import json
 import os
 import sys
+import time
 
 import numpy as np
 import orjson
@@ -339,3 +340,12 @@ def test_parquet_ids_integer_null_and_repeated(tmp_path):
     assert table["id"].tolist() == ["x", "row-2-2", "row-3", "row-2"]
     assert table["drop_reason"].tolist()[1:3] == ['row 2: "id" is null', "row 3: repeated id 'x' (first on row 1)"]
     assert table["dropped_by"].tolist()[1:3] == ["read", "read"] and table["dropped_by"].isna().sum() == 2
+
+
+def test_jsonl_gz_is_byte_identical_across_writes_and_names(tmp_path):
+    frame = documents.new_documents([{"id": "a", "text": "same table"}, {"id": "b", "text": "same bytes"}])
+    first = documents.write_table(frame, tmp_path / "one.jsonl.gz")
+    time.sleep(1.1)  # a gzip header stamped with the time would now differ
+    second = documents.write_table(frame, tmp_path / "two.jsonl.gz")
+    assert first.read_bytes() == second.read_bytes()
+    assert documents.read_table(second)["text"].tolist() == ["same table", "same bytes"]

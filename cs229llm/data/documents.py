@@ -537,11 +537,10 @@ def write_jsonl(frame: pd.DataFrame, path: str | Path, checked: bool = False) ->
     names = _column_names(frame)
     columns = [frame.iloc[:, position].tolist() for position in range(len(names))]
     dumps, options = orjson.dumps, _DUMP_OPTIONS | orjson.OPT_APPEND_NEWLINE
-    with _atomic(path) as temporary:
-        if table_format(path) == "jsonl.gz":
-            handle = gzip.open(temporary, "wb", compresslevel=6)
-        else:
-            handle = open(temporary, "wb", buffering=_WRITE_BUFFER)
+    with _atomic(path) as temporary, open(temporary, "wb", buffering=_WRITE_BUFFER) as raw:
+        # .jsonl.gz: no time stamp and no (temporary) file name in the gzip header, so a table gives the same bytes
+        handle = (gzip.GzipFile(filename="", mode="wb", compresslevel=6, mtime=0, fileobj=raw)
+                  if table_format(path) == "jsonl.gz" else raw)
         with handle:
             write = handle.write
             for index, row in enumerate(zip(*columns)):
