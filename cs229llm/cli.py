@@ -28,6 +28,9 @@ from .errors import InputError
 from .paths import cache_dir
 
 DEBUG_ENV = "CS229LLM_DEBUG"
+# commands that can take minutes: they end with the elapsed time (on stderr, so stdout stays parseable)
+TIMED_COMMANDS = frozenset({"data", "extract", "filter", "dedup", "classify", "tokenize", "train", "evaluate",
+                            "run", "bench", "export"})
 
 COMMANDS_PACKAGE = "cs229llm.commands"
 
@@ -159,8 +162,13 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
+    started = time.perf_counter()
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        if code == 0 and args.command in TIMED_COMMANDS:
+            print(f"{getattr(args, 'prog', None) or 'cs229llm ' + args.command}: done in "
+                  f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
+        return code
     except InputError as error:
         print(f"{getattr(args, 'prog', None) or f'cs229llm {args.command}'}: error: {error}", file=sys.stderr)
         return 2

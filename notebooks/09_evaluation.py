@@ -275,6 +275,65 @@ control = planted_table.set_index("model").loc["clean"]
 assert contaminated_model["inflation"] > control["inflation"], planted_table
 
 # %% [markdown]
+# ## Take the model elsewhere: the same model in `transformers`, scored by the standard harness
+#
+# The course's GPT in its GPT-2 configuration *is* a GPT-2, so it can be written in the layout the Hugging Face
+# ecosystem reads (`cs229llm export hf RUN_DIR OUT_DIR` from a terminal). We export the large-vocabulary model,
+# load it with `transformers`, check that it computes the same logits, and score it with lm-evaluation-harness's
+# own `hf` backend on the cloze items above, written as a local task (no download). The harness should give the
+# accuracy our own scorer gave: the same model, the same items, a different program.
+
+# %%
+import os
+
+for variable in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE"):
+    os.environ[variable] = "1"  # everything below is local: nothing is fetched from a hub
+import shutil
+
+import lm_eval
+import torch
+import transformers
+from lm_eval.tasks import TaskManager
+from transformers import AutoModelForCausalLM, AutoTokenizer
+
+from cs229llm.evaluation.lm_eval_adapter import write_cloze_task
+from cs229llm.export_hf import export_hf
+
+export_dir = work / "hf-large-vocab"
+if export_dir.exists():
+    shutil.rmtree(export_dir)
+exported = export_hf(runs["large vocab"].result.run_dir, export_dir,
+                     tokenizer_path=tokenizers["large vocab"].save(work / "large-vocab-tokenizer.json"))
+transformers.logging.set_verbosity_error()  # no warning that texts are longer than the model's context
+hf_model = AutoModelForCausalLM.from_pretrained(exported.out_dir).eval()
+hf_tokenizer = AutoTokenizer.from_pretrained(exported.out_dir)
+text = heldout_docs["text"].iloc[0][:300]
+ours_ids = tokenizers["large vocab"].encode(text)
+hf_ids = hf_tokenizer(text, add_special_tokens=False)["input_ids"]
+with torch.no_grad():
+    ids = torch.tensor([ours_ids[:64]])
+    difference = (runs["large vocab"].model(ids)[0] - hf_model(ids).logits).abs().max().item()
+print(f"{exported.architecture}, {exported.parameters:,} parameters; same token ids: {ours_ids == hf_ids}; "
+      f"largest logit difference {difference:.1e}")
+assert ours_ids == hf_ids and difference < 1e-4
+
+# %%
+import logging
+
+task_dir = write_cloze_task(questions, work / "hf-task", name="nb09_cloze")
+logging.getLogger("lm_eval").setLevel(logging.ERROR)  # one line per truncated context otherwise
+harness = lm_eval.simple_evaluate(model="hf", model_args=f"pretrained={exported.out_dir},dtype=float32",
+                                  tasks=["nb09_cloze"], device="cpu", batch_size=8, bootstrap_iters=0,
+                                  task_manager=TaskManager(include_path=str(task_dir), include_defaults=False),
+                                  random_seed=0, numpy_random_seed=0, torch_random_seed=0, fewshot_random_seed=0,
+                                  verbosity="ERROR")
+harness_acc = harness["results"]["nb09_cloze"]["acc,none"]
+ours_acc = evaluate_multiple_choice(model, tokenizer, questions)[0]["acc"]
+print(f"cloze accuracy on {len(questions)} items: lm-evaluation-harness (hf backend) {harness_acc:.3f}, "
+      f"the course's scorer {ours_acc:.3f}")
+assert math.isclose(harness_acc, ours_acc), "the same model on the same items must score the same"
+
+# %% [markdown]
 # ## What we measured
 
 # %%

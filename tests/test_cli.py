@@ -8,6 +8,7 @@ import pytest
 
 from cs229llm import cli, envcheck
 from cs229llm.commands import env as env_command
+from cs229llm.commands._options import progress_wanted
 from cs229llm.errors import InputError
 
 LECTURE_ORDER = ["env", "data", "extract", "filter", "dedup", "classify", "mix", "tokenize", "train",
@@ -283,3 +284,16 @@ def test_an_unexpected_error_is_one_line_with_the_traceback_saved(tmp_path, monk
     # --debug shows the real exception instead
     with pytest.raises(KeyError):
         cli.main(["--debug", "env"])
+
+
+def test_long_commands_end_with_the_elapsed_time_and_progress_is_for_terminals(capsys, monkeypatch):
+    assert cli.main(["data", "summary"]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("cs229llm data summary: done in ") and err.rstrip().endswith(" s"), err
+    assert cli.main(["env", "--help"]) == 0 and "done in" not in capsys.readouterr().err
+    monkeypatch.delenv("CS229LLM_PROGRESS", raising=False)
+    assert not progress_wanted()  # under pytest (and in pipes): no bars
+    monkeypatch.setenv("CS229LLM_PROGRESS", "1")
+    assert progress_wanted()
+    monkeypatch.setenv("CS229LLM_PROGRESS", "0")
+    assert not progress_wanted()

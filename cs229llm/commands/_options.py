@@ -11,12 +11,14 @@ import argparse
 import functools
 import math
 import os
+import sys
 from collections.abc import Callable
 
 from ..config import PROFILE_ENV, PROFILES, check_seed, get_profile
 from ..errors import InputError
 
 DEFAULT_SEED = 0
+PROGRESS_ENV = "CS229LLM_PROGRESS"
 
 
 def finish(parser: argparse.ArgumentParser, run: Callable, seed_default: int | None = DEFAULT_SEED,
@@ -149,3 +151,11 @@ def check_model_fits(n_layer: int, n_embd: int, vocab_size: int, batch_size: int
         raise InputError(f"{what} needs at least {needed / 2**30:,.1f} GiB to train ({parameters:,} parameters, "
                          f"batch {batch_size} x {seq_len}); this machine has {memory / 2**30:,.1f} GiB: "
                          "use fewer layers, a smaller width, batch or sequence")
+
+
+def progress_wanted() -> bool:
+    """Progress bars only for a person at a terminal: not in pipes, CI logs or tests (``CS229LLM_PROGRESS=0/1``)."""
+    setting = os.environ.get(PROGRESS_ENV, "").strip()
+    if setting:
+        return setting not in ("0", "false", "no")
+    return sys.stderr.isatty() and "PYTEST_CURRENT_TEST" not in os.environ

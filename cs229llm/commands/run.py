@@ -5,7 +5,7 @@ from ..errors import InputError
 from ..experiments.run import run_all
 from ..mixing import DOMAINS, parse_weights
 from ..paths import runs_dir
-from ._options import add_compile_option, finish, positive, real, whole
+from ._options import add_compile_option, finish, positive, progress_wanted, real, whole
 
 
 def configure(parser) -> None:
@@ -29,5 +29,5 @@ def run(args) -> int:
                                                ("compile", args.compile), ("seed", args.seed)) if value is not None}
     if args.mixture is not None:
         overrides["mixture"] = parse_weights(args.mixture, DOMAINS)
-    run_all(out, profile=profile, verbose=not args.quiet, **overrides)
+    run_all(out, profile=profile, verbose=not args.quiet, progress=progress_wanted(), **overrides)
     return 0

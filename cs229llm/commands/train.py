@@ -16,7 +16,7 @@ from ..mixing import DOMAINS, check_weights, parse_weights
 from ..model import GPT, GPTConfig
 from ..training.distributed import distributed_info, shutdown
 from ..training.trainer import TrainConfig, train
-from ._options import add_compile_option, check_model_fits, describe, finish, positive, real, whole
+from ._options import add_compile_option, check_model_fits, describe, finish, positive, progress_wanted, real, whole
 
 
 def configure(parser) -> None:
@@ -155,7 +155,7 @@ def run(args) -> int:
     set_threads()
     info = distributed_info()
     rank = info.rank
-    train_config = TrainConfig.from_dict(settings["train"])
+    train_config = TrainConfig.from_dict({"progress": progress_wanted(), **settings["train"]})
     if train_config.device != "auto":
         choose_device(train_config.device)  # an unknown or absent device is refused before any work
     if info.enabled and data.get("source", "bpe") == "bpe":

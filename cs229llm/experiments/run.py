@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import pandas as pd
+from tqdm.auto import tqdm
 
 from ..config import by_profile, get_profile, seed_everything, set_threads
 from ..data import domains
@@ -97,20 +98,32 @@ def sizes_for(profile: str | None = None, **overrides) -> RunSizes:
     return replace(sizes, **overrides)
 
 
-class StageLog:
-    """Times each stage and prints one line per stage."""
+STAGE_NAMES = ("read_warc", "curate", "tokenizer", "shards", "train+anneal", "evaluate")
 
-    def __init__(self, verbose: bool = True):
+
+class StageLog:
+    """Times each stage and prints one line per stage; with ``progress``, a bar over :data:`STAGE_NAMES` too."""
+
+    def __init__(self, verbose: bool = True, progress: bool = False):
         self.seconds: dict[str, float] = {}
         self.verbose = verbose
+        self.bar = tqdm(total=len(STAGE_NAMES), desc="run", unit="stage", disable=not progress)
 
     def run(self, name: str, function, *args, **kwargs):
         """Run ``function``; time it; print one line."""
+        self.bar.set_postfix_str(name)
         started = time.perf_counter()
         result = function(*args, **kwargs)
         self.seconds[name] = time.perf_counter() - started
+        self.bar.update(1)
         if self.verbose:
-            print(f"[run] {name:<22} {self.seconds[name]:7.1f} s", flush=True)
+            line = f"[run] {name:<22} {self.seconds[name]:7.1f} s"
+            if self.bar.disable:
+                print(line, flush=True)
+            else:
+                tqdm.write(line)  # above the bar, which stays at the bottom
+        if self.bar.n >= self.bar.total:
+            self.bar.close()
         return result
 
 
@@ -166,12 +179,14 @@ def held_out_texts(max_bytes_per_domain: int, hq_heldout: list[str]) -> dict[str
 # ---------------------------------------------------------------- the run
 
 
-def run_all(out_dir: str | Path, profile: str | None = None, verbose: bool = True, **overrides) -> dict:
+def run_all(out_dir: str | Path, profile: str | None = None, verbose: bool = True, progress: bool = False,
+            **overrides) -> dict:
     """Run every stage and write ``out_dir/report.md`` and ``out_dir/metrics.json``.
 
     Args:
         out_dir: the run folder (created; an existing one is reused and overwritten).
         profile: ``ci``, ``laptop`` or ``gpu`` (default: ``CS229LLM_PROFILE``).
+        progress: show a progress bar over the stages (the command turns it on at a terminal).
         overrides: any :class:`RunSizes` field (e.g. ``steps=60`` for a faster test).
 
     Returns:
@@ -184,7 +199,7 @@ def run_all(out_dir: str | Path, profile: str | None = None, verbose: bool = Tru
     out.mkdir(parents=True, exist_ok=True)
     threads = set_threads()
     seed_everything(sizes.seed)
-    log = StageLog(verbose)
+    log = StageLog(verbose, progress)
     started = time.perf_counter()
     metrics: dict = {"profile": profile_name, "sizes": asdict(sizes), "threads": threads}
     sections: list[tuple[str, str]] = []
