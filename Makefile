@@ -71,13 +71,13 @@ browser:
 	    || { echo "could not install chromium"; [ "$$CI" != true ] && [ "$$CS229LLM_REQUIRE_BROWSER" != 1 ]; }; \
 	fi
 
-test-# Every notebook under the profile learners use (sizes that take ~15 minutes on 2 cores in all): too long
+test-notebooks: $(STAMP)
+	CS229LLM_PROFILE=$(PROFILE) $(PY) -m pytest notebooks $(NBVAL_FLAGS) --ignore-glob='*/.ipynb_checkpoints/*'
+
+# Every notebook under the profile learners use (sizes that take ~15 minutes on 2 cores in all): too long
 # for CI, which runs the ci profile; run it before committing notebooks.
 test-laptop: $(STAMP)
 	CS229LLM_PROFILE=laptop $(PY) -m pytest notebooks $(NBVAL_FLAGS) --ignore-glob='*/.ipynb_checkpoints/*' -ra
-
-notebooks: $(STAMP)
-	CS229LLM_PROFILE=$(PROFILE) $(PY) -m pytest notebooks $(NBVAL_FLAGS) --ignore-glob='*/.ipynb_checkpoints/*'
 
 # Notebook sources are the paired py:percent files (notebooks/*.py); this writes the .ipynb and runs it.
 notebooks: $(STAMP)
