@@ -297,3 +297,17 @@ def test_long_commands_end_with_the_elapsed_time_and_progress_is_for_terminals(c
     assert progress_wanted()
     monkeypatch.setenv("CS229LLM_PROGRESS", "0")
     assert not progress_wanted()
+
+
+def test_dedup_shows_a_minhash_bar_when_progress_is_asked_for(tmp_path, capsys, monkeypatch):
+    source = tmp_path / "in.jsonl"
+    pd.DataFrame({"id": [f"d{i}" for i in range(30)],
+                  "text": [f"document {i} about rivers and valleys and the stones in them" for i in range(30)]}
+                 ).to_json(source, orient="records", lines=True)
+    monkeypatch.setenv("CS229LLM_PROGRESS", "0")
+    assert cli.main(["dedup", str(source), str(tmp_path / "quiet.jsonl")]) == 0
+    assert "minhash" not in capsys.readouterr().err
+    monkeypatch.setenv("CS229LLM_PROGRESS", "1")
+    assert cli.main(["dedup", str(source), str(tmp_path / "bar.jsonl")]) == 0
+    err = capsys.readouterr().err
+    assert "minhash" in err and "30/30" in err and "done in" in err, err

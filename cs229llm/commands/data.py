@@ -11,7 +11,7 @@ from ..data.real.build import DEFAULT_SOURCES, SOURCES, build_real, parse_source
 from ..data.samples import build_samples, crawl_paths, load_labels
 from ..data.sources import local_corpus
 from ..data.warc import read_warc
-from ._options import finish, positive
+from ._options import finish, positive, progress_wanted
 
 NOTHING_RANDOM = "unused: nothing here is drawn at random (accepted like every command)"
 
@@ -73,7 +73,7 @@ def run_build_real(args) -> int:
     start = time.perf_counter()
     sources = parse_sources(args.sources)
     manifest = build_real(args.out, args.cache, sources, offline=args.offline,
-                          log=lambda line: print(f"missing: {line}", file=sys.stderr))
+                          log=lambda line: print(f"missing: {line}", file=sys.stderr), progress=progress_wanted())
     totals = manifest["totals"]
     print(f"built {totals['documents']:,} documents and {totals['pages']:,} pages ({totals['text_mb']} MB of text) "
           f"from {totals['sources']} sources in {time.perf_counter() - start:.1f} s; {totals['dropped']} dropped "

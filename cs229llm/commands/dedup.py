@@ -10,7 +10,7 @@ from ..data.dedup import exact_dedup, line_dedup, line_dedup_report, near_dedup,
 from ..data.documents import check_output_path, funnel, read_documents, write_table
 from ..data.pipeline import Stage, run_pipeline
 from ..errors import InputError
-from ._options import add_engine_options, describe, finish, positive, real, whole
+from ._options import add_engine_options, describe, finish, positive, progress_wanted, real, whole
 from ._stages import pandas_only, run_stages
 
 METHODS = ("near", "exact", "line")
@@ -56,7 +56,8 @@ def run(args) -> int:
     started = time.perf_counter()
     if args.method == "near":
         stage = Stage(near_dedup, kwargs=dict(threshold=args.threshold, num_perm=args.num_perm, ngram=args.ngram,
-                                              bands=bands, rows=rows, seed=args.seed, verify=args.verify))
+                                              bands=bands, rows=rows, seed=args.seed, verify=args.verify,
+                                              progress=progress_wanted() and args.engine == "pandas"))
         out = run_stages(docs, [stage], args)
     elif args.method == "exact":
         out = run_pipeline(docs, [Stage(exact_dedup)])

@@ -174,7 +174,7 @@ def cluster_signatures(signatures: np.ndarray, usable: np.ndarray, threshold: fl
 
 def find_near_duplicates(texts, threshold: float = 0.8, num_perm: int = 128, ngram: int = 5,
                          bands: int | None = None, rows: int | None = None, seed: int = 1,
-                         usable=None, verify: str = "exact") -> NearDuplicates:
+                         usable=None, verify: str = "exact", progress: bool = False) -> NearDuplicates:
     """Near-duplicate clusters of ``texts`` (pandas engine, one process).
 
     Args:
@@ -184,11 +184,12 @@ def find_near_duplicates(texts, threshold: float = 0.8, num_perm: int = 128, ngr
         bands, rows: LSH banding; derived from the threshold when both are None.
         usable: optional bool [N]; False rows never join a cluster.
         verify: ``"exact"`` (Jaccard of the shingle-hash sets) or ``"estimate"`` (signatures).
+        progress: a bar over the signatures, the long part (for a person at a terminal).
     """
     check_verify(verify)
     bands, rows = resolve_banding(threshold, num_perm, bands, rows)
     texts = list(texts)
-    signatures = minhash_signatures(texts, num_perm, ngram, seed)
+    signatures = minhash_signatures(texts, num_perm, ngram, seed, progress=progress)
     usable = has_words(texts) if usable is None else (np.asarray(usable, dtype=bool) & has_words(texts))
     roots, candidates, similarity, verified = cluster_signatures(
         signatures, usable, threshold, bands, rows, texts if verify == "exact" else None, ngram)
@@ -243,7 +244,8 @@ def apply_clusters(docs: pd.DataFrame, roots: np.ndarray, stage: str = "near_ded
 @stage("near_dedup", compares_documents=True, runs_on_dask=True)  # its own Dask engine
 def near_dedup(docs: pd.DataFrame, threshold: float = 0.8, num_perm: int = 128, ngram: int = 5,
                bands: int | None = None, rows: int | None = None, seed: int = 1, engine: str = "pandas",
-               verify: str = "exact", npartitions: int | None = None, client=None) -> pd.DataFrame:
+               verify: str = "exact", npartitions: int | None = None, client=None,
+               progress: bool = False) -> pd.DataFrame:
     """The near-dedup stage: adds ``cluster_id`` and ``duplicate``, drops all but one per cluster.
 
     Only rows still kept take part; earlier-dropped rows and rows without any word are their
@@ -254,7 +256,8 @@ def near_dedup(docs: pd.DataFrame, threshold: float = 0.8, num_perm: int = 128, 
     usable = is_kept(docs).to_numpy()
     no_words = ~has_words(texts)
     if engine == "pandas":
-        roots = find_near_duplicates(texts, threshold, num_perm, ngram, bands, rows, seed, usable, verify).roots
+        roots = find_near_duplicates(texts, threshold, num_perm, ngram, bands, rows, seed, usable, verify,
+                                     progress=progress).roots
     elif engine == "dask":
         roots = find_near_duplicates_dask(texts, threshold, num_perm, ngram, bands, rows, seed, usable, verify,
                                           npartitions=npartitions, client=client).roots

