@@ -38,12 +38,19 @@ def check_output_folder(path: str | Path, what: str = "output folder") -> Path:
     folder = Path(path)
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{folder} is a file: the {what} must be a folder")
+    make_folder(folder, what)
+    if not os.access(folder, os.W_OK):
+        raise InputError(f"cannot write in the {what} {folder}: it is read-only")
+    return folder
+
+
+def make_folder(folder: str | Path, what: str = "folder") -> Path:
+    """Create ``folder`` (and its parents) or refuse in one line: a file in the way, no permission."""
+    folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError):
         raise InputError(f"cannot create the {what} {folder}: part of that path is a file") from None
     except OSError as error:
         raise InputError(f"cannot create the {what} {folder}: {error.strerror or error}") from None
-    if not os.access(folder, os.W_OK):
-        raise InputError(f"cannot write in the {what} {folder}: it is read-only")
     return folder

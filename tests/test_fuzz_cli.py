@@ -21,9 +21,6 @@ from cs229llm.experiments.course_data import default_token_dir
 
 SEED = 20261203
 CASE_SECONDS = 60
-# commands that download, run the whole course or time hardware: their options are fuzzed with
-# values that must be refused before any work, so a value that is accepted shows up as a timeout
-SLOW = {"run", "bench", "data download"}
 TABLE_COMMANDS = ("filter", "dedup", "classify")
 
 

@@ -8,7 +8,7 @@ Writes synthetic per-domain shards (8 domains, random ids) to a temporary folder
 import json
 
 from ..experiments.benchmarks import sampler_benchmark
-from ._options import finish, positive, whole
+from ._options import finish, whole
 
 
 def configure(parser) -> None:
@@ -20,8 +20,6 @@ def configure(parser) -> None:
 
 
 def run(args) -> int:
-    for flag in ("batch_size", "seq_len", "batches", "tokens_per_domain"):
-        positive(getattr(args, flag), "--" + flag.replace("_", "-"))
     result = sampler_benchmark(args.batch_size, args.seq_len, args.batches, args.tokens_per_domain, seed=args.seed)
     print(f"MixtureSampler [B={result['batch_size']}, T={result['seq_len']}] over {result['domains']} domains: "
           f"{result['tokens_per_s'] / 1e6:.2f} M tokens/s (target >= 1M)")

@@ -9,7 +9,7 @@ seconds, MB/s and bytes per token. Targets: teaching within 10× the library's t
 import json
 
 from ..experiments.benchmarks import TOKENIZER_BYTES, TOKENIZER_VOCAB, tokenizer_benchmark, tokenizer_table
-from ._options import finish, positive, whole
+from ._options import finish, whole
 
 
 def configure(parser) -> None:
@@ -21,8 +21,6 @@ def configure(parser) -> None:
 
 
 def run(args) -> int:
-    positive(args.bytes, "--bytes")
-    positive(args.repeats, "--repeats")
     result = tokenizer_benchmark(args.bytes, args.vocab_size, args.input, args.repeats)
     print(tokenizer_table(result))
     print(json.dumps(result))

@@ -12,7 +12,7 @@ compile alone can gain (:func:`cs229llm.experiments.benchmarks.train_benchmark`)
 import json
 
 from ..experiments.benchmarks import amdahl_line, train_benchmark
-from ._options import add_compile_option, check_model_fits, finish, positive, whole
+from ._options import add_compile_option, check_model_fits, finish, whole
 
 
 def configure(parser) -> None:
@@ -31,8 +31,6 @@ def configure(parser) -> None:
 
 
 def run(args) -> int:
-    for flag in ("steps", "batch_size", "seq_len", "layers", "width", "heads", "vocab", "threads"):
-        positive(getattr(args, flag), "--" + flag.replace("_", "-"))
     check_model_fits(args.layers, args.width, args.vocab, args.batch_size, args.seq_len)
     results = train_benchmark(args.steps, args.batch_size, args.seq_len, args.layers, args.width, args.heads,
                               args.vocab, args.device, args.threads, args.compile, seed=args.seed,

@@ -9,8 +9,7 @@ import time
 from ..data.dedup import exact_dedup, line_dedup, line_dedup_report, near_dedup, resolve_banding
 from ..data.documents import check_output_path, funnel, read_documents, write_table
 from ..data.pipeline import Stage, run_pipeline
-from ..errors import InputError
-from ._options import add_engine_options, describe, finish, positive, progress_wanted, real, whole
+from ._options import add_engine_options, describe, finish, progress_wanted, real, whole
 from ._stages import pandas_only, run_stages
 
 METHODS = ("near", "exact", "line")
@@ -46,11 +45,8 @@ def configure(parser) -> None:
 def run(args) -> int:
     check_output_path(args.output)
     if args.method == "near":
-        if args.ngram < 1:
-            raise InputError(f"--ngram must be at least 1, got {args.ngram}")
         bands, rows = resolve_banding(args.threshold, args.num_perm, args.bands, args.rows)
     else:
-        positive(args.min_documents, "--min-documents", 2)
         pandas_only(args, f"{args.method} dedup compares every document with every other")
     docs = read_documents(args.input)
     started = time.perf_counter()

@@ -14,7 +14,7 @@ from ..evaluation.perplexity import bits_per_byte_by_domain
 from ..evaluation.tasks import cloze_items, split_items
 from ..tokenization.train import load_tokenizer
 from ..training.checkpoint import load_pretrained
-from ._options import finish, positive, real, whole
+from ._options import finish, real, whole
 
 
 def configure(parser) -> None:
@@ -23,7 +23,7 @@ def configure(parser) -> None:
     parser.add_argument("--items", type=whole(1, 100_000), default=10, help="cloze questions per domain (default 10)")
     parser.add_argument("--shots", type=whole(0, 64), default=2, help="fixed seeded few-shot examples (default 2)")
     parser.add_argument("--prompt", action="append", default=[], help="generate from this prompt (repeatable)")
-    parser.add_argument("--temperature", type=real(0, 100), default=0.8)
+    parser.add_argument("--temperature", type=real(0, 100, low_open=True), default=0.8)
     parser.add_argument("--top-k", type=whole(1, 2**20), default=40)
     parser.add_argument("--lm-eval", help="comma-separated lm-evaluation-harness tasks to run as well")
     parser.add_argument("--include", help="folder of local lm-eval task YAMLs")
@@ -32,12 +32,6 @@ def configure(parser) -> None:
 
 
 def run(args) -> int:
-    positive(args.items, "--items")
-    positive(args.shots, "--shots", 0)
-    positive(args.top_k, "--top-k")
-    positive(args.limit, "--limit")
-    if args.temperature <= 0:
-        raise InputError(f"--temperature must be > 0, got {args.temperature:g}")
     model, state = load_pretrained(args.run_dir)
     tokenizer = load_tokenizer(args.tokenizer)
     if tokenizer.vocab_size != model.config.vocab_size:

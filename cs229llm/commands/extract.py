@@ -6,7 +6,7 @@ from ..data.extract import DEFAULT_MAX_HTML_CHARS, extract_text
 from ..data.pipeline import Stage
 from ..data.warc import check_warc_file, read_warc
 from ..errors import InputError
-from ._options import add_engine_options, describe, finish, positive, whole
+from ._options import add_engine_options, describe, finish, whole
 from ._stages import run_stages
 
 
@@ -41,7 +41,6 @@ def warc_inputs(path) -> list:
 
 def run(args) -> int:
     check_output_path(args.output)
-    positive(args.max_html_chars, "--max-html-chars")
     docs, report = read_warc(warc_inputs(args.input), include_skipped=True)
     if report.records == 0:
         raise InputError(f"{args.input}: no WARC records could be read ("

@@ -27,8 +27,6 @@ def configure(parser) -> None:
 
 
 def run(args) -> int:
-    if not 0.0 <= args.lang_threshold <= 1.0:
-        raise InputError(f"--lang-threshold must be in [0, 1], got {args.lang_threshold}")
     docs = read_documents(args.input, args.output)
     docs["text"] = docs["text"].fillna("").astype(str)
     languages = args.lang or ["en"]

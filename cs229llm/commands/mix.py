@@ -23,8 +23,6 @@ def configure(parser) -> None:
 
 
 def run(args) -> int:
-    if args.budget is not None and args.budget <= 0:
-        raise InputError(f"--budget must be > 0, got {args.budget:g}")
     if args.available:
         available = parse_weights(args.available)
     elif args.shards:

@@ -1,11 +1,10 @@
 """``cs229llm run``: every stage from the sample crawl to an annealed, evaluated model, with its report."""
 
 from ..config import get_profile
-from ..errors import InputError
 from ..experiments.run import run_all
 from ..mixing import DOMAINS, parse_weights
-from ..paths import runs_dir
-from ._options import add_compile_option, finish, positive, progress_wanted, real, whole
+from ..paths import check_output_folder, runs_dir
+from ._options import add_compile_option, finish, progress_wanted, real, whole
 
 
 def configure(parser) -> None:
@@ -20,11 +19,9 @@ def configure(parser) -> None:
 
 
 def run(args) -> int:
-    positive(args.steps, "--steps")
-    if args.hq_share is not None and not 0.0 < args.hq_share <= 1.0:
-        raise InputError(f"--hq-share must be in (0, 1], got {args.hq_share}")
     profile = get_profile(args.profile).name
-    out = args.out or str(runs_dir() / f"e2e-{profile}")
+    # an empty --out is refused before minutes of work, not read as "the default"
+    out = str(check_output_folder(args.out)) if args.out is not None else str(runs_dir() / f"e2e-{profile}")
     overrides = {key: value for key, value in (("steps", args.steps), ("hq_share", args.hq_share),
                                                ("compile", args.compile), ("seed", args.seed)) if value is not None}
     if args.mixture is not None:

@@ -15,7 +15,7 @@ from ..experiments.course_data import default_token_dir, default_vocab_size, pre
 from ..paths import check_output_folder
 from ..tokenization.shards import write_shards
 from ..tokenization.train import bytes_per_token, describe, load_tokenizer, train_tokenizer
-from ._options import finish, positive, whole
+from ._options import finish, whole
 
 COURSE = "course"
 DETERMINISTIC = "unused: BPE training is deterministic (accepted like every command)"
@@ -68,7 +68,7 @@ def _check_output(path, allow_json: bool) -> None:
     if path is None:
         return
     if allow_json and str(path).endswith(".json"):
-        check_output_folder(Path(path).parent or ".")
+        check_output_folder(Path(path).parent)
         if Path(path).is_dir():
             raise InputError(f"{path} is a folder: give a .json file name or a folder without the .json suffix")
         return
@@ -76,7 +76,6 @@ def _check_output(path, allow_json: bool) -> None:
 
 
 def run_train(args) -> int:
-    positive(args.vocab_size, "--vocab-size")
     _check_output(args.output, allow_json=True)
     documents = _course_or_table(args.input, "train")
     vocab_size = args.vocab_size or default_vocab_size()
@@ -94,7 +93,6 @@ def run_train(args) -> int:
 
 
 def run_shards(args) -> int:
-    positive(args.vocab_size, "--vocab-size")
     _check_output(args.output, allow_json=False)
     if args.input == COURSE and args.tokenizer is None:
         out = prepare_token_data(vocab_size=args.vocab_size, out_dir=args.output, rebuild=args.rebuild)

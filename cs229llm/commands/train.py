@@ -16,7 +16,7 @@ from ..mixing import DOMAINS, check_weights, parse_weights
 from ..model import GPT, GPTConfig
 from ..training.distributed import distributed_info, shutdown
 from ..training.trainer import TrainConfig, train
-from ._options import add_compile_option, check_model_fits, describe, finish, positive, progress_wanted, real, whole
+from ._options import add_compile_option, check_model_fits, describe, finish, progress_wanted, real, whole
 
 
 def configure(parser) -> None:
@@ -137,10 +137,6 @@ def read_mixture(mixture) -> dict[str, float] | None:
 
 
 def run(args) -> int:
-    for flag in ("steps", "grad_accum_steps", "layers", "width", "heads", "batch_size", "seq_len"):
-        positive(getattr(args, flag), "--" + flag.replace("_", "-"))
-    if args.lr is not None and args.lr <= 0:
-        raise InputError(f"--lr must be > 0, got {args.lr:g}")
     settings = resolve_settings(args)
     data = dict(settings["data"])
     mixture = read_mixture(data.pop("mixture", None))

@@ -55,6 +55,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import InputError
+from ..paths import make_folder
 
 BASE_COLUMNS = ["id", "url", "text", "source"]
 DROP_COLUMNS = ["dropped_by", "drop_reason"]
@@ -196,13 +197,7 @@ def check_output_path(path: str | Path) -> Path:
         raise InputError(f"{path}: output must end in .jsonl or .parquet (or .jsonl.gz)")
     if path.is_dir():
         raise InputError(f"{path} is a folder: give a file name ending in .jsonl or .parquet")
-    folder = path.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):
-        raise InputError(f"cannot create the folder {folder}: part of that path is a file") from None
-    except OSError as error:
-        raise InputError(f"cannot create the folder {folder}: {error.strerror or error}") from None
+    folder = make_folder(path.parent, "folder")
     if path.exists() and not os.access(path, os.W_OK):
         raise InputError(f"{path} is read-only: choose another output or make it writable")
     try:
