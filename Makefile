@@ -12,14 +12,15 @@ PORT        ?= 8888
 STAMP       := $(VENV)/.installed
 CHROMIUM    ?= /usr/bin/chromium
 
-.PHONY: help venv lab test test-package test-notebooks test-laptop test-browser browser notebooks bench clean-venv
+.PHONY: help venv lab test test-package test-notebooks test-laptop test-browser browser student notebooks bench clean-venv
 
 help:
 	@echo "make lab         set up (if needed) and start JupyterLab on notebooks/"
 	@echo "make test        set up (if needed), run package tests and every notebook (ci profile)"
 	@echo "make test-browser  run the notebooks in JupyterLab in headless Chromium (part of make test)"
 	@echo "make test-laptop run every notebook under the laptop profile, as learners do (~15 min; not in CI)"
-	@echo "make notebooks   re-execute every notebook in place (outputs committed)"
+	@echo "make student     write the student notebooks' sources (notebooks/*.py) from solutions/*.py"
+	@echo "make notebooks   make student, then execute every notebook in place (laptop profile; outputs committed)"
 	@echo "make bench       run the benchmarks in benchmarks/"
 
 $(PY):
@@ -79,10 +80,16 @@ test-notebooks: $(STAMP)
 test-laptop: $(STAMP)
 	CS229LLM_PROFILE=laptop $(PY) -m pytest notebooks $(NBVAL_FLAGS) --ignore-glob='*/.ipynb_checkpoints/*' -ra
 
-# Notebook sources are the paired py:percent files (notebooks/*.py); this writes the .ipynb and runs it.
-notebooks: $(STAMP)
+# The notebooks' sources are solutions/*.py (py:percent, exercises solved between nbgrader's markers). The
+# learner's notebooks/*.py are written from them with each solution replaced by a stub.
+student: $(STAMP)
+	$(PY) -m cs229llm.exercises.student
+
+# Writes each student .ipynb from its source and executes it, under the profile learners read (laptop).
+NOTEBOOK_PROFILE ?= laptop
+notebooks: student
 	cd notebooks && for src in [0-9][0-9]_*.py; do \
-	    CS229LLM_PROFILE=$(PROFILE) ../$(VENV)/bin/jupytext --to ipynb --execute "$$src" || exit 1; \
+	    CS229LLM_PROFILE=$(NOTEBOOK_PROFILE) ../$(VENV)/bin/jupytext --to ipynb --execute "$$src" || exit 1; \
 	done
 
 bench: $(STAMP)

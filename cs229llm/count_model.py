@@ -61,6 +61,37 @@ def stdlib_documentation(modules=DEFAULT_DOC_MODULES) -> str:
     return "\n\n".join(kept)
 
 
+def apply_temperature(p: np.ndarray, temperature: float) -> np.ndarray:
+    """A distribution reshaped by ``temperature``: p_i^(1/T), renormalised to sum to 1.
+
+    Computed in log space with the largest log-probability subtracted first, so a tiny
+    temperature does not underflow every entry to 0. A zero probability stays 0.
+
+    Args:
+        p: float array, a probability distribution.
+        temperature: > 0; 1 returns a copy of ``p``.
+    Returns:
+        float64 array of the same shape, summing to 1.
+    """
+    if not temperature > 0:
+        raise InputError("temperature must be greater than 0 (0 would mean always the top word)")
+    p = np.asarray(p, dtype=np.float64)
+    if temperature == 1.0:
+        return p.copy()
+    with np.errstate(divide="ignore"):  # log(0) = -inf, and exp(-inf) = 0 again
+        log_p = np.log(p) / temperature
+    log_p -= log_p.max()
+    p = np.exp(log_p)
+    return p / p.sum()
+
+
+def entropy_bits(p: np.ndarray) -> float:
+    """Entropy of a distribution in bits, -sum p_i log2 p_i (zero entries contribute 0)."""
+    p = np.asarray(p, dtype=np.float64)
+    p = p[p > 0]
+    return float(-(p * np.log2(p)).sum()) + 0.0  # + 0.0: a certain outcome has 0.0 bits, not -0.0
+
+
 class CountLanguageModel:
     """An n-gram model whose counts are smoothed by interpolating with shorter contexts.
 
@@ -136,13 +167,7 @@ class CountLanguageModel:
             raise InputError("fit the model on some text first")
         if not temperature > 0:
             raise InputError("temperature must be greater than 0 (0 would mean always the top word)")
-        p = self._smoothed(self._context(context))
-        if temperature == 1.0:
-            return p.copy()
-        log_p = np.log(p) / temperature
-        log_p -= log_p.max()
-        p = np.exp(log_p)
-        return p / p.sum()
+        return apply_temperature(self._smoothed(self._context(context)), temperature)
 
     def top_next(self, context, k: int = 10, temperature: float = 1.0) -> list[tuple[str, float]]:
         """The ``k`` most likely next tokens and their probabilities."""
@@ -164,9 +189,7 @@ class CountLanguageModel:
 
     def entropy_bits(self, context, temperature: float = 1.0) -> float:
         """Entropy of the next-token distribution in bits: how unsure the model is."""
-        p = self.probabilities(context, temperature)
-        p = p[p > 0]
-        return float(-(p * np.log2(p)).sum())
+        return entropy_bits(self.probabilities(context, temperature))
 
 
 def detokenize(tokens: list[str]) -> str:

@@ -12,6 +12,8 @@ from .errors import InputError
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA_SAMPLES = REPO_ROOT / "data_samples"
 NOTEBOOKS = REPO_ROOT / "notebooks"
+# The notebooks' sources with the exercises solved; notebooks/*.py are written from them (make student).
+SOLUTIONS = REPO_ROOT / "solutions"
 
 
 def runs_dir() -> Path:

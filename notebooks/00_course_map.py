@@ -18,7 +18,8 @@
 # - Know the lecture's thesis: at today's scale, **data**, **systems** and **evaluation** matter more than the architecture.
 # - See the one stream of data this course follows, and which notebook covers which stage.
 # - Check that your machine is ready (packages, device, bf16, `torch.compile`).
-# - Meet the smallest real language model (a count model), and see what *temperature* does to its next-token distribution.
+# - Meet the smallest real language model (a count model), and write what *temperature* does to its next-token
+#   distribution and how its entropy measures the model's uncertainty.
 #
 # A language model is a probability distribution over the next token given the tokens before it.
 # Every model in this course, from the count model below to the GPT of notebook 07, is that.
@@ -130,21 +131,85 @@ pd.DataFrame(bigram.top_next("the", k=8), columns=["next token after 'the'", "pr
 # Sampling divides the log-probabilities by a temperature $T$ and renormalises: $p_i \propto p_i^{1/T}$.
 # $T<1$ sharpens the distribution (safe, repetitive text), $T>1$ flattens it (varied, then nonsense).
 #
-# **Your turn.** Compute the distribution at temperature 0.5 yourself from the raw probabilities `p`,
-# then run the check. (A common slip is to multiply by $1/T$ instead of raising to the power $1/T$.)
+# **Exercise 00.1: temperature.** Write `apply_temperature(p, temperature)`: given a probability
+# distribution `p` (a NumPy array summing to 1) and $T > 0$, return the distribution
+#
+# $$q_i = \frac{p_i^{1/T}}{\sum_j p_j^{1/T}}.$$
+#
+# Raise to the power $1/T$; multiplying by $1/T$ is a common slip (it changes nothing once you renormalise).
+# Work in log space, $\log q_i = \log p_i / T + \text{const}$, and subtract the largest $\log p_i / T$
+# before exponentiating: at a tiny temperature every $p_i^{1/T}$ underflows to 0 otherwise. A zero
+# probability stays zero. Signature: `apply_temperature(p: np.ndarray, temperature: float) -> np.ndarray`.
+#
+# Run the cell: the check tries your function on 9 cases, edge cases included. Until it passes, the
+# notebook carries on with the package's implementation.
 
 # %%
 import numpy as np
 
-p = bigram.probabilities("the", temperature=1.0)
-my_sharpened = p ** (1 / 0.5)
-my_sharpened = my_sharpened / my_sharpened.sum()
+from cs229llm.exercises import check
+
+
+def apply_temperature(p, temperature):
+    """The distribution p reshaped by temperature: p_i^(1/T), renormalised to sum to 1."""
+    raise NotImplementedError("your turn: write this part")
+
+
+check("apply_temperature", apply_temperature)
+
+# %% [markdown]
+# Your function on the bigram model's real distribution after "the": the top tokens at three temperatures,
+# and how far your result is from the model's own `probabilities(..., temperature=...)`.
 
 # %%
-reference = bigram.probabilities("the", temperature=0.5)
-assert np.allclose(my_sharpened, reference), "not yet: raise p to the power 1/T, then divide by the sum"
-assert bigram.entropy_bits("the", 0.5) < bigram.entropy_bits("the", 1.0) < bigram.entropy_bits("the", 2.0)
-print("correct: lower temperature, lower entropy")
+from cs229llm.exercises import use
+
+apply_temperature = use("apply_temperature", apply_temperature)
+p = bigram.probabilities("the", temperature=1.0)
+top = np.argsort(-p, kind="stable")[:6]
+reshaped = {T: apply_temperature(p, T) for T in (0.5, 1.0, 2.0)}
+largest_gap = max(float(np.abs(q - bigram.probabilities("the", temperature=T)).max()) for T, q in reshaped.items())
+print(f"largest difference from the model's own probabilities: {largest_gap:.1e}")
+pd.DataFrame({f"T = {T}": q[top] for T, q in reshaped.items()}, index=[bigram.vocabulary[i] for i in top]).round(4)
+
+# %% [markdown]
+# **Exercise 00.2: entropy in bits.** How unsure is the model? The entropy of a distribution is
+#
+# $$H(p) = -\sum_i p_i \log_2 p_i \quad \text{bits},$$
+#
+# where a zero probability contributes nothing ($p \log p \to 0$ as $p \to 0$; computing $0 \cdot \log 0$
+# directly gives NaN). A fair coin has 1 bit, a certain outcome 0 bits, a uniform choice among $n$
+# tokens $\log_2 n$ bits. Write `entropy_bits(p: np.ndarray) -> float`.
+#
+# Run the cell: the check tries your function on 8 cases, edge cases included. Until it passes, the
+# notebook carries on with the package's implementation.
+
+# %%
+import numpy as np
+
+from cs229llm.exercises import check
+
+
+def entropy_bits(p):
+    """Entropy of the distribution p in bits (zero entries contribute 0)."""
+    raise NotImplementedError("your turn: write this part")
+
+
+check("entropy_bits", entropy_bits)
+
+# %% [markdown]
+# Your entropy of your reshaped distributions: lower temperature, fewer bits of uncertainty. The last
+# column is the model's own `entropy_bits(context, temperature)`, for comparison.
+
+# %%
+from cs229llm.exercises import use
+
+entropy_bits = use("entropy_bits", entropy_bits)
+temperatures = (0.25, 0.5, 1.0, 2.0, 4.0)
+entropy_table = pd.DataFrame({"your entropy (bits)": [entropy_bits(apply_temperature(p, T)) for T in temperatures],
+                              "model's entropy_bits": [bigram.entropy_bits("the", T) for T in temperatures]},
+                             index=pd.Index(temperatures, name="temperature"))
+entropy_table.round(3)
 
 # %% [markdown]
 # Move the slider. The bars are the top next tokens after the context; below them are three samples

@@ -21,6 +21,7 @@
 # - Identify the language of every page with an offline model and a score threshold, and measure how
 #   often it is right against the crawl's ground truth.
 # - Mask personal data (e-mails, phone numbers, IP addresses) and count what was masked.
+# - Write two pieces yourself: the share of a page an extractor removes, and the e-mail mask.
 #
 # The lecture's pipeline starts here: billions of crawled pages go in, and most of what comes out of
 # this first stretch is already thrown away. Every drop below is counted with its reason.
@@ -86,7 +87,7 @@ drop_reasons(crawl)
 # names) to keep the article.
 
 # %%
-from cs229llm.data.extract import METHODS, boilerplate_share, html_to_text
+from cs229llm.data.extract import METHODS, html_to_text
 
 pages = crawl[crawl["dropped_by"].isna()]
 example = pages[(pages["true_lang"] == "en") & (pages["quality"] == "good")].iloc[0]
@@ -97,10 +98,37 @@ for method, text in texts.items():
     print(text[:700])
 
 # %% [markdown]
-# **Measure it.** Over a sample of pages: what share of the naive text does each main-content extractor
-# remove, and how fast is each one?
+# **Exercise 01.1: the boilerplate share.** How much of a page did an extractor throw away? Compare its
+# text with the naive text (everything visible) by length in characters:
+#
+# $$\text{share removed} = 1 - \frac{\text{len(main)}}{\text{len(naive)}},$$
+#
+# never below 0 (an extractor may add a few characters of its own, such as list bullets),
+# and 0 when the naive text is empty (nothing was there to remove).
+# Signature: `boilerplate_share(naive: str, main: str) -> float`.
+#
+# Run the cell: the check tries your function on 8 cases, edge cases included. Until it passes, the
+# notebook carries on with the package's implementation.
 
 # %%
+from cs229llm.exercises import check
+
+
+def boilerplate_share(naive, main):
+    """Fraction of the naive text's characters that main-content extraction removed (0..1)."""
+    raise NotImplementedError("your turn: write this part")
+
+
+check("boilerplate_share", boilerplate_share)
+
+# %% [markdown]
+# **Measure it.** Over a sample of pages: what share of the naive text does each main-content extractor
+# remove (your `boilerplate_share`, page by page), and how fast is each one?
+
+# %%
+from cs229llm.exercises import use
+
+boilerplate_share = use("boilerplate_share", boilerplate_share)
 sample = pages.head(config.by_profile(ci=40, laptop=200))
 extracted, rows = {}, []
 for method in METHODS:
@@ -204,6 +232,55 @@ from cs229llm.data.pii import mask_pii, mask_text, pii_summary
 # NBVAL_CHECK_OUTPUT
 print(mask_text("Questions? Mail help@example.org or call (650) 555-0123; server 192.0.2.17."))
 
+# %% [markdown]
+# **Exercise 01.2: mask e-mail addresses.** Write `mask_emails(text)` that replaces every e-mail address
+# by the placeholder `<EMAIL>` and returns `(masked text, number of addresses replaced)`. An address here
+# is a *local part* of letters, digits and the characters `. _ % + -`, then `@`, then one or more
+# dot-separated labels of letters, digits and `-`, ending in a top-level domain of at least two letters
+# (`ada@example.org`, `a.b+c@mail.example.co.uk`). So `bob@localhost` and `5@3.50` are not addresses, and
+# a full stop after an address is not part of it. A regular expression with `re.subn` does it in two lines.
+# Signature: `mask_emails(text: str) -> tuple[str, int]`.
+#
+# Run the cell: the check tries your function on 10 cases, edge cases included. Until it passes, the
+# notebook carries on with the package's implementation.
+
+# %%
+import re
+
+from cs229llm.exercises import check
+
+
+def mask_emails(text):
+    """text with every e-mail address replaced by <EMAIL>, and how many were replaced."""
+    raise NotImplementedError("your turn: write this part")
+
+
+check("mask_emails", mask_emails)
+
+# %% [markdown]
+# Your function on real e-mail messages, where addresses are everywhere: the SpamAssassin public mail
+# corpus, part of the real corpus in `data_samples/real/`. Next to it, the e-mail count of the package's
+# `mask_text` (which masks e-mails first, then IP addresses and phone numbers), and where in a message
+# the addresses sit.
+
+# %%
+from collections import Counter
+
+from cs229llm.data.real import real_documents
+from cs229llm.exercises import use
+
+mask_emails = use("mask_emails", mask_emails)
+mail = real_documents().query("source == 'spamassassin'")["text"]
+mail = mail.head(config.by_profile(ci=500, laptop=len(mail)))
+your_emails = [mask_emails(text)[1] for text in mail]
+package_emails = [mask_text(text)[1]["email"] for text in mail]
+print(f"{len(mail):,} messages: your mask_emails replaced {sum(your_emails):,} addresses in "
+      f"{sum(n > 0 for n in your_emails):,} of them; the package's mask_text {sum(package_emails):,}")
+# where the masked addresses were: a header field ("From:", "Message-ID:", ...) or the body
+where = Counter(line.split()[0] if line.split()[0].endswith(":") else "(other line)"
+                for text in mail for line in mask_emails(text)[0].splitlines() if "<EMAIL>" in line)
+pd.DataFrame(where.most_common(6), columns=["line starts with", "lines with <EMAIL>"])
+
 # %%
 docs = run_pipeline(docs, [mask_pii])
 pii = pii_summary(docs)
@@ -239,7 +316,8 @@ print(
     f"{extraction_speed.loc['resiliparse', 'pages_per_s']:.0f} pages/s, trafilatura at "
     f"{extraction_speed.loc['trafilatura', 'pages_per_s']:.0f}. "
     f"Language ID agreed with the ground truth on {langid_accuracy:.1%} of pages ({confident_accuracy:.1%} above "
-    f"the 0.65 threshold). {int(pii['matches'].sum())} personal-data matches were masked. "
+    f"the 0.65 threshold). {int(pii['matches'].sum())} personal-data matches were masked in the crawl, and "
+    f"{sum(your_emails):,} e-mail addresses in {len(mail):,} real mail messages. "
     f"{kept_after_langid:,} of {len(docs):,} records ({kept_after_langid / len(docs):.0%}) are English text "
     f"ready for the quality filters of notebook 02."
 )

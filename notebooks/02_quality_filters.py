@@ -20,6 +20,7 @@
 # - See which rule drops what, and move the thresholds yourself while a funnel redraws.
 # - Measure a filter against ground truth: of the pages it keeps, how many are good (precision), and
 #   how many good pages survive (recall)?
+# - Write three of Gopher's signals yourself (stop words, duplicate lines, mean word length).
 # - Train a learned quality classifier (high-quality reference set vs crawl) and read its held-out accuracy.
 #
 # Heuristic rules are cheap, readable and language-specific; the lecture's point is that these choices,
@@ -76,20 +77,127 @@ print(f"{len(SIGNAL_COLUMNS)} signals for {len(signals):,} pages in {signal_seco
 shown = ["q_words", "q_stop_words", "q_duplicate_lines", "q_top_2gram", "q_line_punctuation", "q_short_lines"]
 signals.groupby("quality")[shown].median().round(3)
 
+# %% [markdown]
+# ## Three of Gopher's signals, written by you
+#
+# **Exercise 02.1: stop words.** Gopher keeps a page only if it contains at least 2 of the 8 English stop
+# words *the, be, to, of, and, that, have, with*: real prose cannot avoid them, word salad and keyword
+# lists often do. Write `gopher_stop_words(text) -> int`: lower-case the text, split it on whitespace,
+# and count how many *different* stop words appear among the words ("the the the" counts 1). A word with
+# punctuation attached (`"with,"`) is not the stop word.
+#
+# Run the cell: the check tries your function on 7 cases, edge cases included. Until it passes, the
+# notebook carries on with the package's implementation.
+
 # %%
+from cs229llm.exercises import check
+
+STOP_WORDS = {"the", "be", "to", "of", "and", "that", "have", "with"}
+
+
+def gopher_stop_words(text):
+    """How many different Gopher stop words the text contains (lower-cased whitespace words)."""
+    raise NotImplementedError("your turn: write this part")
+
+
+check("gopher_stop_words", gopher_stop_words)
+
+# %% [markdown]
+# **Exercise 02.2: duplicate lines.** Gopher's first repetition rule: at most 30% of a page's lines may
+# repeat an earlier line (forum pages repeat "Reply", generated pages repeat whole sentences). Lines are
+# the pieces between `"\n"`, stripped of surrounding whitespace, with empty lines left out. A line is a
+# duplicate when the same line appeared earlier; its first appearance is not a duplicate. So
+#
+# $$\text{duplicate line fraction} = \frac{\#\text{lines equal to an earlier line}}{\#\text{non-empty lines}},$$
+#
+# 0 for a text without lines; `"a\na\na"` gives 2/3. Write `gopher_duplicate_lines(text) -> float`.
+#
+# Run the cell: the check tries your function on 10 cases, edge cases included. Until it passes, the
+# notebook carries on with the package's implementation.
+
+# %%
+from cs229llm.exercises import check
+
+
+def gopher_duplicate_lines(text):
+    """Fraction of the non-empty stripped lines that repeat an earlier line."""
+    raise NotImplementedError("your turn: write this part")
+
+
+check("gopher_duplicate_lines", gopher_duplicate_lines)
+
+# %% [markdown]
+# Your two functions on every page that reached this stage, next to the package's `q_*` columns, then the
+# distributions by label with Gopher's thresholds (drawn from your values).
+
+# %%
+from cs229llm.exercises import use
+
+gopher_stop_words = use("gopher_stop_words", gopher_stop_words)
+gopher_duplicate_lines = use("gopher_duplicate_lines", gopher_duplicate_lines)
+yours = signals[["quality"]].copy()  # your signals, beside (not inside) the package's table
+yours["stop_words"] = [gopher_stop_words(text) for text in signals["text"]]
+yours["duplicate_lines"] = [gopher_duplicate_lines(text) for text in signals["text"]]
+same_stop = int((yours["stop_words"] == signals["q_stop_words"]).sum())
+same_lines = int(((yours["duplicate_lines"] - signals["q_duplicate_lines"]).abs() < 1e-12).sum())
+print(f"same value as the package on {same_stop} of {len(signals)} pages (stop words) "
+      f"and {same_lines} of {len(signals)} (duplicate lines)")
+
 fig, axes = plt.subplots(1, 2, figsize=(7, 3))
 good = signals["quality"] == "good"
-axes[0].hist([signals.loc[good, "q_stop_words"], signals.loc[~good, "q_stop_words"]],
+axes[0].hist([yours.loc[good, "stop_words"], yours.loc[~good, "stop_words"]],
              bins=[x - 0.5 for x in range(10)], label=["good", "not good"], color=["#3b7dd8", "#e07b39"])
 axes[0].axvline(1.5, color="black", linestyle="--", linewidth=1)
 axes[0].set_xlabel("distinct stop words of 8 (Gopher keeps >= 2)")
 axes[0].legend(fontsize=8)
-axes[1].hist([signals.loc[good, "q_duplicate_lines"], signals.loc[~good, "q_duplicate_lines"]],
+axes[1].hist([yours.loc[good, "duplicate_lines"], yours.loc[~good, "duplicate_lines"]],
              bins=20, label=["good", "not good"], color=["#3b7dd8", "#e07b39"])
 axes[1].axvline(0.3, color="black", linestyle="--", linewidth=1)
 axes[1].set_xlabel("duplicate line fraction (Gopher keeps <= 0.3)")
 fig.tight_layout()
 plt.show()
+
+# %% [markdown]
+# **Exercise 02.3: mean word length.** Gopher also drops pages whose mean word length is outside 3 to 10
+# characters: strings of symbols and numbers are too short, run-together URLs and base64 too long. Here a
+# word is a whitespace-separated token with the ASCII punctuation of `string.punctuation` stripped from
+# both ends (`"world!"` is `"world"`, `"e.g."` is `"e.g"`); tokens that are nothing but punctuation
+# (`"--"`) are left out. The signal is the mean length of the words left, 0 when none are left.
+# Write `gopher_mean_word_length(text) -> float`.
+#
+# Run the cell: the check tries your function on 10 cases, edge cases included. Until it passes, the
+# notebook carries on with the package's implementation.
+
+# %%
+import string
+
+from cs229llm.exercises import check
+
+
+def gopher_mean_word_length(text):
+    """Mean length of the whitespace words with ASCII punctuation stripped from their ends (0 if none)."""
+    raise NotImplementedError("your turn: write this part")
+
+
+check("gopher_mean_word_length", gopher_mean_word_length)
+
+# %% [markdown]
+# Your mean word length on every page: how many fail Gopher's 3..10 rule by your values, the two pages
+# at the extremes, and the median by label.
+
+# %%
+from cs229llm.exercises import use
+
+gopher_mean_word_length = use("gopher_mean_word_length", gopher_mean_word_length)
+yours["mean_word_length"] = [gopher_mean_word_length(text) for text in signals["text"]]
+outside = ~yours["mean_word_length"].between(3.0, 10.0)
+print(f"{int(outside.sum())} of {len(signals)} pages have a mean word length outside 3..10 by your function "
+      f"({int((~signals['q_mean_word_length'].between(3.0, 10.0)).sum())} by the package's q_mean_word_length)")
+for label, position in (("shortest", yours["mean_word_length"].idxmin()), ("longest", yours["mean_word_length"].idxmax())):
+    print(f"{label} mean word length {yours.at[position, 'mean_word_length']:.2f} ({yours.at[position, 'quality']}): "
+          f"{' '.join(signals.at[position, 'text'].split())[:110]}")
+pd.DataFrame({"median mean word length": yours.groupby("quality")["mean_word_length"].median(),
+              "pages outside 3..10": outside.groupby(yours["quality"]).sum()}).round(2)
 
 # %% [markdown]
 # ## The published rules, with their published thresholds
@@ -99,7 +207,7 @@ plt.show()
 # which is what the funnel shows.
 
 # %%
-from cs229llm.data.quality import agreement_with_labels, default_thresholds, quality_filter, rule_counts
+from cs229llm.data.quality import agreement_with_labels, quality_filter, rule_counts
 
 counts = rule_counts(signals)
 filtered = quality_filter(signals)

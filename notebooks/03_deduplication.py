@@ -23,6 +23,7 @@
 #   verified before clusters are merged.
 # - Measure pair precision and recall against the crawl's ground truth, and the speed of three
 #   MinHash implementations.
+# - Write four pieces yourself: repeated lines, word shingles, a MinHash signature and the S-curve.
 #
 # The web repeats itself: mirrors, syndicated articles, templated pages. Training on the same text
 # many times wastes compute and encourages memorisation, so every large pipeline deduplicates.
@@ -74,13 +75,48 @@ exact_dropped = int((exact["dropped_by"] == "exact_dedup").sum())
 print(f"exact duplicates dropped: {exact_dropped} of {len(docs)}")
 print(exact.loc[exact["dropped_by"] == "exact_dedup", "kind"].value_counts().to_string())
 
+# %% [markdown]
+# **Exercise 03.1: lines repeated across documents.** Line-level dedup first finds the lines that occur in
+# many *different* documents. Write `repeated_lines(texts, min_documents)` that returns a dict
+# `{line: number of documents it occurs in}` for the lines found in at least `min_documents` documents.
+# Split each text into lines (`str.splitlines`), normalise each line's whitespace (every run of spaces,
+# tabs and so on becomes one space, and the ends are stripped: `" Home  |  About "` is `"Home | About"`),
+# skip blank lines, and count a line once per document however often that document repeats it. Case
+# matters. Signature: `repeated_lines(texts: list[str], min_documents: int) -> dict[str, int]`.
+#
+# Run the cell: the check tries your function on 9 cases, edge cases included. Until it passes, the
+# notebook carries on with the package's implementation.
+
 # %%
+from collections import Counter
+
+from cs229llm.exercises import check
+
+
+def repeated_lines(texts, min_documents):
+    """Whitespace-normalised line -> number of documents holding it, for lines in >= min_documents documents."""
+    raise NotImplementedError("your turn: write this part")
+
+
+check("repeated_lines", repeated_lines)
+
+# %% [markdown]
+# Your function on the crawl: the lines in at least 5 documents, most repeated first. `line_dedup` then
+# removes them from every document (the package's stage; its report below counts what went).
+
+# %%
+from cs229llm.exercises import use
+
+repeated_lines = use("repeated_lines", repeated_lines)
+your_repeated = repeated_lines(docs["text"].tolist(), 5)
 lines_out = line_dedup(docs, min_documents=5)
 line_report = line_dedup_report(docs, lines_out, min_documents=5)
+print(f"your repeated_lines: {len(your_repeated)} distinct lines in >= 5 documents; "
+      f"the stage removed {line_report.distinct_lines_removed}")
 print(f"lines seen: {line_report.lines_seen}, removed: {line_report.lines_removed} "
       f"({line_report.distinct_lines_removed} distinct lines in >= 5 documents), "
       f"documents emptied: {line_report.documents_emptied}")
-pd.DataFrame(line_report.top_lines[:6], columns=["repeated line", "documents"])
+pd.DataFrame(sorted(your_repeated.items(), key=lambda item: -item[1])[:6], columns=["repeated line", "documents"])
 
 # %% [markdown]
 # Mirrors are exact copies, so exact dedup catches them; whichever copy comes first in the crawl is
@@ -90,18 +126,105 @@ pd.DataFrame(line_report.top_lines[:6], columns=["repeated line", "documents"])
 # ## Shingles, Jaccard and MinHash
 #
 # A document becomes the set of its word 5-grams (shingles). The Jaccard similarity of two sets is
-# |A ∩ B| / |A ∪ B|. MinHash applies k random permutations to the shingle hashes and keeps the
-# minimum of each: two documents agree on one minimum with probability exactly J, so the fraction of
-# equal signature slots estimates J with standard error sqrt(J(1-J)/k).
+# |A ∩ B| / |A ∪ B|.
+#
+# **Exercise 03.2: word shingles.** Write `word_shingles(text, n)`. A *word* is a maximal run of ASCII
+# letters, ASCII digits and non-ASCII characters (so `naïve` is one word); ASCII letters are lower-cased,
+# and every other character (space, punctuation, `_`) only separates words: `"it's"` is the two words
+# `it` and `s`. The shingles are all windows of `n` consecutive words, joined by one space, in order and
+# with repeats kept (the set is taken later). A text with at least one word but fewer than `n` is one
+# shingle of all its words; a text without words has none. Signature:
+# `word_shingles(text: str, n: int) -> list[str]`.
+#
+# Run the cell: the check tries your function on 9 cases, edge cases included. Until it passes, the
+# notebook carries on with the package's implementation.
 
 # %%
-from cs229llm.data.minhash import datasketch_signatures, estimated_jaccard, exact_jaccard, minhash_signatures
+import re
 
+from cs229llm.exercises import check
+
+
+def word_shingles(text, n):
+    """The word n-gram shingles of text, in order (one shingle if it has fewer than n words)."""
+    raise NotImplementedError("your turn: write this part")
+
+
+check("word_shingles", word_shingles)
+
+# %% [markdown]
+# Your shingles on a real pair from the crawl: an original and an edited copy of it (labelled similarity
+# between 0.75 and 0.9). Their Jaccard from your shingle sets, next to the package's `exact_jaccard`:
+
+# %%
+from cs229llm.data.minhash import exact_jaccard
+from cs229llm.exercises import use
+
+word_shingles = use("word_shingles", word_shingles)
 edited = docs[(docs["kind"] == "edited") & docs["similarity"].between(0.75, 0.9)].iloc[0]
 original = docs[(docs["dup_group"] == edited["dup_group"]) & (docs["kind"] == "original")].iloc[0]
 pair = [original["text"], edited["text"]]
+set_a, set_b = set(word_shingles(pair[0], 5)), set(word_shingles(pair[1], 5))
+your_jaccard = len(set_a & set_b) / len(set_a | set_b)
 truth = exact_jaccard(*pair)
+print(f"{len(set_a)} and {len(set_b)} distinct shingles, {len(set_a & set_b)} shared: your Jaccard "
+      f"{your_jaccard:.4f}, exact_jaccard {truth:.4f}")
+print("first shingles of the original:", word_shingles(pair[0], 5)[:3])
+
+# %% [markdown]
+# MinHash hashes each shingle to a 32-bit number, applies k random permutations to the hashes and keeps
+# the minimum of each: two documents agree on one minimum with probability exactly J, so the fraction of
+# equal signature slots estimates J with standard error sqrt(J(1-J)/k).
+#
+# **Exercise 03.3: a MinHash signature.** The package's permutations are datasketch's: permutation `i`
+# maps a shingle hash `h` to `(a[i] * fmix32(h) + b[i]) mod 2**32`, where `a, b = permutations(num_perm,
+# seed)` (uint32 arrays; `a` is odd) and `fmix32` is MurmurHash3's finaliser, which mixes the bits of `h`
+# first. Both come from `cs229llm.data.minhash`. Signature slot `i` is the minimum of permutation `i` over
+# the document's shingle hashes:
+#
+# $$\text{sig}_i = \min_{h \in \text{shingles}} \big(a_i \cdot \text{fmix32}(h) + b_i\big) \bmod 2^{32}.$$
+#
+# A document without shingles gets `2**32 - 1` in every slot. NumPy's uint32 arithmetic wraps modulo
+# $2^{32}$ by itself. Signature: `minhash_signature(hashes: np.ndarray, num_perm: int, seed: int) ->
+# np.ndarray` (uint32 `[num_perm]`; `hashes` is uint32 `[S]`).
+#
+# Run the cell: the check tries your function on 8 cases, edge cases included. Until it passes, the
+# notebook carries on with the package's implementation.
+
+# %%
+import numpy as np
+
+from cs229llm.data.minhash import fmix32, permutations
+from cs229llm.exercises import check
+
+
+def minhash_signature(hashes, num_perm, seed):
+    """MinHash signature (uint32 [num_perm]) of one document's uint32 shingle hashes."""
+    raise NotImplementedError("your turn: write this part")
+
+
+check("minhash_signature", minhash_signature)
+
+# %% [markdown]
+# Your signatures of the same pair, from the package's shingle hashes (`shingle_hashes` hashes exactly the
+# shingles above), compared slot by slot with the package's `minhash_signatures`:
+
+# %%
+from cs229llm.data.minhash import datasketch_signatures, estimated_jaccard, minhash_signatures, shingle_hashes
+from cs229llm.exercises import use
+
+minhash_signature = use("minhash_signature", minhash_signature)
+hashes, offsets = shingle_hashes(pair)
+yours = np.stack([minhash_signature(hashes[offsets[i]:offsets[i + 1]], 128, 1) for i in range(2)])
 ours = minhash_signatures(pair, num_perm=128)
+print(f"your signatures equal the package's in {int((yours == ours).sum())} of {yours.size} slots; "
+      f"your estimate of J: {estimated_jaccard(yours[0], yours[1]):.3f} (true {truth:.3f})")
+
+# %% [markdown]
+# datasketch shingles the same way but hashes each shingle with SHA-1, so its signature values differ from
+# the package's; its estimate of J should agree within the estimator's error.
+
+# %%
 theirs = datasketch_signatures(pair, num_perm=128)
 sigma = np.sqrt(truth * (1 - truth) / 128)
 print(f"true Jaccard {truth:.3f} (label: {edited['similarity']:.3f}); theory's error ±{sigma:.3f}")
@@ -109,8 +232,8 @@ print(f"ours:       {estimated_jaccard(ours[0], ours[1]):.3f}")
 print(f"datasketch: {estimated_jaccard(theirs[0], theirs[1]):.3f}")
 
 # %% [markdown]
-# **Self-check.** Both estimates must lie within a few standard errors of the truth: if yours is
-# far off, the shingles of the two paths differ (tokenisation, case) rather than the hashing.
+# **A check of the package.** Both estimates must lie within a few standard errors of the truth; if one
+# were far off, the two paths would be shingling differently (tokenisation, case) rather than hashing badly.
 
 # %%
 for name, signature in (("ours", ours), ("datasketch", theirs)):
@@ -177,6 +300,43 @@ plt.show()
 print(f"threshold 0.8, 128 permutations: ours {ours_banding}, datasketch {datasketch_banding}")
 
 # %% [markdown]
+# **Exercise 03.4: the S-curve.** Where does that curve come from? Each signature slot of two documents
+# agrees with probability J, independently of the others, so one band of `rows` slots matches with
+# probability $J^{\text{rows}}$ and misses with $1 - J^{\text{rows}}$. The pair fails to become a candidate
+# only if all `bands` bands miss:
+#
+# $$P(\text{candidate} \mid J) = 1 - \left(1 - J^{\text{rows}}\right)^{\text{bands}}.$$
+#
+# Write `lsh_candidate_probability(similarity: float, bands: int, rows: int) -> float`.
+#
+# Run the cell: the check tries your function on 9 cases, edge cases included. Until it passes, the
+# notebook carries on with the package's implementation.
+
+# %%
+from cs229llm.exercises import check
+
+
+def lsh_candidate_probability(similarity, bands, rows):
+    """P(two documents with Jaccard similarity share at least one of `bands` bands of `rows` slots)."""
+    raise NotImplementedError("your turn: write this part")
+
+
+check("lsh_candidate_probability", lsh_candidate_probability)
+
+# %% [markdown]
+# Your S-curve for the two bandings above: the chance that a pair at each similarity is compared at all.
+
+# %%
+from cs229llm.exercises import use
+
+lsh_candidate_probability = use("lsh_candidate_probability", lsh_candidate_probability)
+similarities = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+pd.DataFrame({f"ours {ours_banding}": [lsh_candidate_probability(J, *ours_banding) for J in similarities],
+              f"datasketch {datasketch_banding}": [lsh_candidate_probability(J, *datasketch_banding)
+                                                   for J in similarities]},
+             index=pd.Index(similarities, name="Jaccard")).round(3)
+
+# %% [markdown]
 # ## Near dedup on the crawl, against ground truth
 #
 # The crawl's `dup_group` also joins pages that are not near-duplicates by Jaccard (template
@@ -214,7 +374,8 @@ comparison.round(3)
 print(f"against raw dup_group: precision {raw_groups['precision']:.3f}, recall {raw_groups['recall']:.3f}")
 
 # %% [markdown]
-# **Self-check.** The course's target is pair precision and recall of at least 0.95 at threshold 0.8.
+# **A check of the package.** The course's target for its near dedup is pair precision and recall of at
+# least 0.95 at threshold 0.8.
 
 # %%
 assert verified["precision"] >= 0.95 and verified["recall"] >= 0.95, verified

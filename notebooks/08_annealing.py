@@ -59,6 +59,53 @@ ax.set_xlabel("step"); ax.set_ylabel("learning rate"); ax.legend(fontsize=8)
 plt.show()
 
 # %% [markdown]
+# **Exercise 08.1: the warmup-stable-decay learning rate.** Write `wsd_learning_rate(step, total_steps, peak_lr,
+# warmup_steps, decay_fraction, min_lr_ratio)`: the rate at optimizer step `step` (counted from 0) of a WSD run.
+#
+# - **Warmup**: for `step < warmup_steps` the rate is `peak_lr × (step + 1) / warmup_steps` (step 0 already
+#   trains, at `peak_lr / warmup_steps`; the last warmup step reaches the peak).
+# - Steps past the end keep the final rate: from here on use `step = min(step, total_steps − 1)`.
+# - **Stable**: the decay phase is the last `decay_steps = max(1, round(decay_fraction × total_steps))` steps; it
+#   starts at `decay_start = max(warmup_steps, total_steps − decay_steps)`. Before `decay_start` the rate is `peak_lr`.
+# - **Decay**: from `decay_start` the rate falls in a straight line from `peak_lr` (at `decay_start`) to
+#   `floor = min_lr_ratio × peak_lr` (at the final step `total_steps − 1`):
+#   `peak_lr + (floor − peak_lr) × (step − decay_start) / max(1, total_steps − 1 − decay_start)`.
+#
+# Run the cell: the check tries your function on 14 cases, edge cases included (the first warmup step, the step
+# where decay starts, the last step, a step past the end, a run without warmup). Until it passes, the notebook
+# carries on with the package's implementation.
+
+# %%
+from cs229llm.exercises import check
+
+
+def wsd_learning_rate(step, total_steps, peak_lr, warmup_steps, decay_fraction, min_lr_ratio):
+    """The warmup-stable-decay learning rate at 0-based optimizer step ``step``."""
+    raise NotImplementedError("your turn: write this part")
+
+
+check("wsd_learning_rate", wsd_learning_rate)
+
+# %% [markdown]
+# Your schedule, step by step over this run, drawn over the one the decaying arms train with (the package's
+# `Schedule`). The two curves should lie on top of each other; the readout gives the largest gap between them.
+
+# %%
+from cs229llm.exercises import use
+
+wsd_learning_rate = use("wsd_learning_rate", wsd_learning_rate)
+warmup = min(config.warmup_steps, STEPS)
+yours = [wsd_learning_rate(step, STEPS, config.lr, warmup, DECAY_FRACTION, 0.0) for step in range(STEPS)]
+largest_gap = max(abs(a - b) for a, b in zip(yours, curves["decay_web"]))
+fig, ax = plt.subplots(figsize=(7, 2.6))
+ax.plot(curves["decay_web"], linewidth=4, alpha=0.4, label="the run's schedule (decay arms)")
+ax.plot(yours, linestyle="--", color="black", label="wsd_learning_rate")
+ax.set_xlabel("step"); ax.set_ylabel("learning rate"); ax.legend(fontsize=8)
+plt.show()
+print(f"{STEPS} steps, warmup {warmup}, decay over the last {STEPS - branch_step(STEPS, DECAY_FRACTION)}: "
+      f"largest gap between the two schedules {largest_gap:.1e}")
+
+# %% [markdown]
 # **Explore the schedule.** The slider sets the fraction of training spent decaying; the readout says where the arms
 # branch and how many steps the decay phase gets. (Only the plot changes: nothing is retrained.)
 
@@ -105,8 +152,8 @@ show_schedule()
 # annealing" is measured on high-quality text the model never saw.
 
 # %%
-from cs229llm.tokenization.shards import MixtureSampler, read_manifest
 from cs229llm.experiments.anneal import prepare_anneal_data
+from cs229llm.tokenization.shards import MixtureSampler, read_manifest
 
 work = cache_dir() / f"notebook08-{profile.name}"
 data = prepare_anneal_data(work, vocab_size=by_profile(ci=512, laptop=2048),
@@ -121,6 +168,45 @@ print("shards:", sorted(manifest["domains"]))
 print("hq in the web mixture:", "hq" in data.web_weights)
 
 # %% [markdown]
+# **Exercise 08.2: the annealing mixture.** When the annealing arm reaches the branch step it switches its sampling
+# mixture: the high-quality domain gets a share `hq_share` of the batches, and the web domains share the rest in
+# the proportions they had before. Write `annealing_mixture(web_weights, hq_share, hq_domain)` returning a dict
+# domain → sampling probability:
+#
+# - `mixture[hq_domain] = hq_share`;
+# - for every other domain `d` of `web_weights` (the HQ domain left out, if it is there):
+#   `mixture[d] = (1 − hq_share) × web_weights[d] / Σ web_weights` (the sum over those domains: the weights may
+#   be token counts that do not add up to 1). A web domain keeps its key even when its share is 0.
+#
+# `hq_share = 1` is "overfit on the best data"; Llama 3 instead upsampled its high-quality sources and kept the
+# web in view (an `hq_share` below 1). Run the cell: the check tries your function on 7 cases, edge cases included.
+# Until it passes, the notebook carries on with the package's implementation.
+
+# %%
+from cs229llm.exercises import check
+
+
+def annealing_mixture(web_weights, hq_share, hq_domain):
+    """Sampling probabilities for the annealing phase: ``hq_share`` on ``hq_domain``, the rest as the web mixture."""
+    raise NotImplementedError("your turn: write this part")
+
+
+check("annealing_mixture", annealing_mixture)
+
+# %% [markdown]
+# Your function on this notebook's mixture: the web weights of the stable phase, and the annealing mixtures for the
+# run below (`hq_share=1`) and for an upsampled ending that keeps half of every batch on the web.
+
+# %%
+from cs229llm.exercises import use
+
+annealing_mixture = use("annealing_mixture", annealing_mixture)
+mixtures = pd.DataFrame({"stable phase (web)": pd.Series(data.web_weights),
+                         "annealing, hq_share=1": pd.Series(annealing_mixture(data.web_weights, 1.0, "hq")),
+                         "annealing, hq_share=0.5": pd.Series(annealing_mixture(data.web_weights, 0.5, "hq"))})
+mixtures.fillna(0.0).style.format("{:.3f}")
+
+# %% [markdown]
 # ## Train the stable phase once, then the three arms
 #
 # The same small GPT for every arm. The stable phase ends at the branch step; each arm resumes from that checkpoint
@@ -129,8 +215,8 @@ print("hq in the web mixture:", "hq" in data.web_weights)
 # %%
 from cs229llm.config import seed_everything
 from cs229llm.evaluation.perplexity import make_eval_fn
-from cs229llm.model import GPT, GPTConfig
 from cs229llm.experiments.anneal import comparison_table, run_annealing_arms
+from cs229llm.model import GPT, GPTConfig
 
 model_config = GPTConfig(vocab_size=data.tokenizer.vocab_size, block_size=by_profile(ci=64, laptop=128),
                          n_layer=by_profile(ci=2, laptop=4), n_head=by_profile(ci=2, laptop=4),
@@ -185,10 +271,12 @@ left.set_title("high-quality held-out", fontsize=9); right.set_title("all web do
 plt.show()
 
 # %% [markdown]
-# ## Self-check
+# ## Was the comparison fair? (a check of the run, not of your code)
 #
-# Equal compute means every arm took the same number of optimizer steps, each of the same batch size; the annealing
-# arms end at a learning rate of zero and the no-decay arm at the peak.
+# Equal compute means every arm took the same number of optimizer steps, each of the same batch size, all resumed
+# from the same stable checkpoint; the annealing arms end at a learning rate of zero and the no-decay arm at the
+# peak. The assertions below check the package's run for exactly that, and that annealing on HQ text did lower
+# bits per byte on held-out HQ text.
 
 # %%
 steps_per_arm = {arm.name: result.results[arm.name].step for arm in ARMS}

@@ -43,9 +43,9 @@ print(f"profile: {profile.name} ({profile.description}); torch threads: {threads
 
 # %%
 from cs229llm.data.samples import domain_corpus
+from cs229llm.experiments.small_runs import train_small_model
 from cs229llm.model import GPTConfig
 from cs229llm.tokenization.train import train_tokenizer
-from cs229llm.experiments.small_runs import train_small_model
 
 train_docs, heldout_docs = domain_corpus("train"), domain_corpus("heldout")
 train_by_domain = {d: g["text"].tolist() for d, g in train_docs.groupby("domain")}
@@ -89,10 +89,45 @@ plt.tight_layout(); plt.show()
 # holds at every size. Note that "equal compute" here means equal *tokens*: the larger vocabulary packs more
 # bytes into each token, so that model also saw more text.
 
+# %% [markdown]
+# **Exercise 09.1: bits per byte from the loss.** Write `bits_per_byte_from_loss(total_nats, texts)`: the bits per
+# byte of `texts` when a model's next-token losses on them add up to `total_nats` (natural logarithms, as
+# `cross_entropy` gives them):
+#
+# `bits per byte = total_nats / (ln 2 × B)`, where `B` is the texts' total size in **UTF-8 bytes**.
+#
+# Dividing by `ln 2` turns nats into bits; `B` counts bytes, not characters (`"é"` is 2 bytes, most CJK characters
+# 3, an emoji 4). Run the cell: the check tries your function on 7 cases, edge cases included (non-ASCII text, an
+# empty text in the list, a loss of 0). Until it passes, the notebook carries on with the package's implementation.
+
 # %%
 import math
 
-for _, row in comparison.iterrows():  # the identity holds for each model
+from cs229llm.exercises import check
+
+
+def bits_per_byte_from_loss(total_nats, texts):
+    """Bits per UTF-8 byte of ``texts`` from the sum of the token losses (nats) on them."""
+    raise NotImplementedError("your turn: write this part")
+
+
+check("bits_per_byte_from_loss", bits_per_byte_from_loss)
+
+# %% [markdown]
+# Your function on the real evaluation: each model's summed loss over the held-out texts (`nats_per_token ×
+# tokens`, from the table above) and the held-out texts themselves. Your column should equal the package's.
+
+# %%
+from cs229llm.exercises import use
+
+bits_per_byte_from_loss = use("bits_per_byte_from_loss", bits_per_byte_from_loss)
+yours = comparison[["model", "tokens", "nats_per_token", "bits_per_byte"]].copy()
+yours["your bits_per_byte"] = [bits_per_byte_from_loss(row["nats_per_token"] * row["tokens"], all_heldout)
+                               for _, row in yours.iterrows()]
+yours
+
+# %%
+for _, row in comparison.iterrows():  # the identity holds for each model (a check of the package's numbers)
     assert math.isclose(row["bits_per_byte"], row["nats_per_token"] / (math.log(2) * row["bytes_per_token"]), rel_tol=1e-9)
 small, large = (comparison.set_index("model").loc[label] for label in VOCABS)
 loss_ratio = large["nats_per_token"] / small["nats_per_token"]
@@ -136,7 +171,7 @@ plt.tight_layout(); plt.show()
 
 # %%
 from cs229llm.evaluation.multiple_choice import evaluate_multiple_choice, summarize_by_domain
-from cs229llm.evaluation.tasks import cloze_items, items_frame, split_items
+from cs229llm.evaluation.tasks import cloze_items, split_items
 
 items = cloze_items(heldout_docs, n_per_domain=by_profile(ci=6, laptop=15), n_choices=4, seed=0)
 pool, questions = split_items(items, n_pool=4, seed=0)
@@ -144,6 +179,30 @@ example = questions[0]
 print("context:", example.context)
 for index, choice in enumerate(example.choices):
     print(f"  {'*' if index == example.answer else ' '} {choice!r}")
+
+# %% [markdown]
+# **Exercise 09.2: the model's answer.** Write `choose_answer(logprobs, choices, normalize)`: the index of the
+# choice the model picks, given `logprobs[i]`, the summed log-probability (nats) the model gives choice `i`'s
+# tokens after the context, and `choices[i]`, that choice's text.
+#
+# - `normalize=False` (`acc`): the index of the largest `logprobs[i]`.
+# - `normalize=True` (`acc_norm`): the index of the largest `logprobs[i] / max(1, bytes_i)`, with `bytes_i` the
+#   length of `choices[i]` in UTF-8 bytes.
+# - A tie goes to the first of the tied choices.
+#
+# Run the cell: the check tries your function on 8 cases, edge cases included (ties, a non-ASCII choice, a single
+# choice). Until it passes, the notebook carries on with the package's implementation.
+
+# %%
+from cs229llm.exercises import check
+
+
+def choose_answer(logprobs, choices, normalize):
+    """Index of the choice with the highest log-probability (per UTF-8 byte of the choice when ``normalize``)."""
+    raise NotImplementedError("your turn: write this part")
+
+
+check("choose_answer", choose_answer)
 
 # %%
 rows, per_item = [], {}
@@ -158,11 +217,27 @@ mc_table
 # %% NBVAL_CHECK_OUTPUT
 print(f"{len(items)} items built, {len(pool)} in the few-shot pool, {len(questions)} scored, 4 choices each")
 
+# %% [markdown]
+# Your `choose_answer` on the real scores: for every question of the zero-shot cloze run, the model's log-probability
+# of each choice (the `logprobs` column of the per-item scores) and the choices' texts. Your accuracies should be the
+# table's `acc` and `acc_norm`; then the per-domain breakdown, with accuracy centered on chance
+# (`(acc − random) / (1 − random)`, `random = 1/4` with four choices).
+
 # %%
-assert mc_table["random"].eq(0.25).all(), "with 4 choices, guessing is right 1 time in 4"
+from cs229llm.exercises import use
+
+choose_answer = use("choose_answer", choose_answer)
+cloze_scores = per_item[("cloze", 0)]
+by_id = {question.id: question for question in questions}
+your_acc = sum(choose_answer(row["logprobs"], by_id[row["id"]].choices, False) == row["answer"]
+               for _, row in cloze_scores.iterrows()) / len(cloze_scores)
+your_acc_norm = sum(choose_answer(row["logprobs"], by_id[row["id"]].choices, True) == row["answer"]
+                    for _, row in cloze_scores.iterrows()) / len(cloze_scores)
 cloze = mc_table[(mc_table["format"] == "cloze") & (mc_table["shots"] == 0)].iloc[0]
-assert math.isclose(cloze["centered_acc"], (cloze["acc"] - 0.25) / 0.75)
-summarize_by_domain(per_item[("cloze", 0)])
+print(f"zero-shot cloze, {len(cloze_scores)} questions: your acc {your_acc:.3f} (table {cloze['acc']:.3f}), "
+      f"your acc_norm {your_acc_norm:.3f} (table {cloze['acc_norm']:.3f}); centered on chance "
+      f"{(your_acc - cloze['random']) / (1 - cloze['random']):+.3f}")
+summarize_by_domain(cloze_scores)
 
 # %% [markdown]
 # Read the table honestly: with this little training the model is close to chance, and with a few dozen items the
@@ -246,6 +321,48 @@ print(f"{len(index):,} distinct training 13-grams; {int(natural['contaminated'].
 natural.sort_values("overlap_fraction", ascending=False).head(5)
 
 # %% [markdown]
+# **Exercise 09.3: the 13-gram overlap.** Write `ngram_overlap(test_text, train_texts, n)` returning the pair
+# `(overlapping, total)` for one evaluation text:
+#
+# - split every text into words with `normalized_words` (lower case, punctuation and underscores dropped:
+#   `"It's"` gives `["it", "s"]`);
+# - the training n-grams are the runs of `n` consecutive words *within* each training document (never across two);
+# - `total` is the number of n-grams of the test text (`len(words) − n + 1`, or 0 when it has fewer than `n`
+#   words) and `overlapping` how many of them are training n-grams (a repeated n-gram counts every time).
+#
+# The item is contaminated when `overlapping > 0` (the GPT-3 rule). Run the cell: the check tries your function on
+# 10 cases, edge cases included (case and punctuation, repeats, document boundaries, texts shorter than `n`).
+# Until it passes, the notebook carries on with the package's implementation.
+
+# %%
+from cs229llm.evaluation.contamination import normalized_words
+from cs229llm.exercises import check
+
+
+def ngram_overlap(test_text, train_texts, n):
+    """``(n-grams of test_text that occur in a training text, n-grams of test_text)``, over normalised words."""
+    raise NotImplementedError("your turn: write this part")
+
+
+check("ngram_overlap", ngram_overlap)
+
+# %% [markdown]
+# Your function on the five items that overlap the training texts the most (context plus correct answer, the text
+# the detector checks), next to the package's hashed index.
+
+# %%
+from cs229llm.evaluation.contamination import item_text
+from cs229llm.exercises import use
+
+ngram_overlap = use("ngram_overlap", ngram_overlap)
+items_by_id = {item.id: item for item in items}
+train_texts = train_docs["text"].tolist()
+top = natural.sort_values("overlap_fraction", ascending=False).head(5)[["id", "ngrams", "overlapping"]].copy()
+top[["your ngrams", "your overlapping"]] = [ngram_overlap(item_text(items_by_id[i]), train_texts, 13)[::-1]
+                                            for i in top["id"]]
+top
+
+# %% [markdown]
 # **Planted contamination.** We copy half of the evaluation items (context and correct answer) into the training
 # texts many times (a heavy dose, so that a model this small and this briefly trained can memorize them), train the same model at equal compute on the clean and on the contaminated texts, and
 # score both on every item. The clean model's accuracy on the to-be-planted items is the control.
@@ -291,7 +408,6 @@ for variable in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE"
 import shutil
 
 import lm_eval
-import torch
 import transformers
 from lm_eval.tasks import TaskManager
 from transformers import AutoModelForCausalLM, AutoTokenizer

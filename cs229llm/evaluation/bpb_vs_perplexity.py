@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
-from .perplexity import sum_token_losses, token_stream
+from .perplexity import bits_per_byte_from_nats, sum_token_losses, token_stream
 
 
 def token_and_byte_metrics(model, tokenizer, texts: Iterable[str], batch_size: int = 8) -> dict[str, float]:
@@ -26,7 +26,7 @@ def token_and_byte_metrics(model, tokenizer, texts: Iterable[str], batch_size: i
     """
     ids, n_bytes = token_stream(tokenizer, texts)
     nats, count = sum_token_losses(model, ids, batch_size=batch_size)
-    bpb = nats / (math.log(2) * n_bytes)
+    bpb = bits_per_byte_from_nats(nats, n_bytes)
     return {"tokens": count, "bytes": n_bytes, "nats_per_token": nats / count,
             "perplexity": math.exp(nats / count), "bytes_per_token": n_bytes / count,
             "bits_per_byte": bpb, "byte_perplexity": 2.0 ** bpb}

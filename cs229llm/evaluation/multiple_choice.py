@@ -180,6 +180,24 @@ def build_prompt(item: MultipleChoiceItem, shots: Sequence[MultipleChoiceItem] =
 # ---------------------------------------------------------------- scoring and metrics
 
 
+def predict_choice(logprobs: Sequence[float], continuations: Sequence[str], per_byte: bool = False) -> int:
+    """The index of the choice the model picks: the highest log-probability, or the highest per UTF-8 byte.
+
+    Args:
+        logprobs: the summed log-probability (nats) of each continuation.
+        continuations: the scored texts, in the same order (their byte lengths normalise for ``acc_norm``).
+        per_byte: divide each log-probability by its continuation's length in UTF-8 bytes (at least 1) first.
+
+    Returns:
+        the index of the best choice; on a tie, the first of the tied choices.
+    """
+    if len(logprobs) != len(continuations) or not logprobs:
+        raise InputError(f"need one log-probability per continuation, got {len(logprobs)} for {len(continuations)}")
+    scores = [lp / max(1, len(c.encode("utf-8"))) for lp, c in zip(logprobs, continuations)] if per_byte \
+        else list(logprobs)
+    return max(range(len(scores)), key=lambda i: scores[i])
+
+
 def score_items(model, tokenizer, items: Sequence[MultipleChoiceItem], shots: Sequence[MultipleChoiceItem] = (),
                 style: str = "cloze", batch_size: int = 16) -> pd.DataFrame:
     """Score every choice of every item by log-likelihood; one row per item.
@@ -207,9 +225,8 @@ def score_items(model, tokenizer, items: Sequence[MultipleChoiceItem], shots: Se
     for item, (start, count) in zip(items, spans):
         logprobs = [scored[start + i][0] for i in range(count)]
         _, continuations = format_question(item, style)
-        per_byte = [lp / max(1, len(c.encode("utf-8"))) for lp, c in zip(logprobs, continuations)]
-        pred = max(range(count), key=lambda i: logprobs[i])
-        pred_norm = max(range(count), key=lambda i: per_byte[i])
+        pred = predict_choice(logprobs, continuations, per_byte=False)
+        pred_norm = predict_choice(logprobs, continuations, per_byte=True)
         rows.append({"id": item.id, "domain": item.domain, "n_choices": count, "answer": item.answer,
                      "logprobs": logprobs, "pred": pred, "pred_norm": pred_norm,
                      "correct": pred == item.answer, "correct_norm": pred_norm == item.answer})

@@ -41,8 +41,27 @@ def token_stream(tokenizer, texts: Iterable[str]) -> tuple[list[int], int]:
         if eot is not None:
             ids.append(int(eot))
         ids.extend(int(token) for token in document)
-    n_bytes = sum(len(text.encode("utf-8")) for text in texts)
-    return ids, n_bytes
+    return ids, utf8_bytes(texts)
+
+
+def utf8_bytes(texts: Iterable[str]) -> int:
+    """The number of UTF-8 bytes of ``texts`` together (what bits per byte divides by; not characters)."""
+    return sum(len(text.encode("utf-8")) for text in texts)
+
+
+def bits_per_byte_from_nats(total_nats: float, n_bytes: int) -> float:
+    """Bits per byte from a summed loss: ``total_nats / (ln 2 x n_bytes)``.
+
+    Args:
+        total_nats: the sum of the token losses (natural log) over a text.
+        n_bytes: that text's size in UTF-8 bytes (see :func:`utf8_bytes`).
+
+    Raises:
+        InputError: ``n_bytes`` is not positive.
+    """
+    if n_bytes <= 0:
+        raise InputError(f"bits per byte needs a text of at least one byte, got {n_bytes} bytes")
+    return total_nats / (math.log(2) * n_bytes)
 
 
 @torch.no_grad()
@@ -107,7 +126,7 @@ def bits_per_byte(model, tokenizer, texts: Iterable[str], block_size: int | None
     """
     ids, n_bytes = token_stream(tokenizer, texts)
     nats, _ = sum_token_losses(model, ids, block_size, batch_size, autocast_dtype)
-    return nats / (math.log(2) * n_bytes)
+    return bits_per_byte_from_nats(nats, n_bytes)
 
 
 def bits_per_byte_by_domain(model, tokenizer, texts_by_domain: Mapping[str, Iterable[str]],
@@ -149,10 +168,10 @@ def make_eval_fn(tokenizer, texts_by_domain: Mapping[str, Iterable[str]], max_by
         metrics, all_nats, all_bytes = {}, 0.0, 0
         for domain, (ids, n_bytes) in streams.items():
             nats, _ = sum_token_losses(model, ids, batch_size=batch_size)
-            metrics[f"bpb/{domain}"] = nats / (math.log(2) * n_bytes)
+            metrics[f"bpb/{domain}"] = bits_per_byte_from_nats(nats, n_bytes)
             all_nats += nats
             all_bytes += n_bytes
-        metrics["bpb/all"] = all_nats / (math.log(2) * all_bytes)
+        metrics["bpb/all"] = bits_per_byte_from_nats(all_nats, all_bytes)
         return metrics
 
     return eval_fn

@@ -14,6 +14,8 @@ import pytest
 from labdriver import WIDGET_VIEW_MIME
 from labserver import course_notebooks
 
+from cs229llm.exercises import EXERCISES
+
 NOTEBOOKS = course_notebooks()
 
 
@@ -123,3 +125,18 @@ def test_every_panel_answers_its_controls(course, notebook):
             used += 1
     if not used:
         pytest.skip(f"{notebook} has no cs229llm panel with a slider, toggle or dropdown")
+
+
+@pytest.mark.slow
+@pytest.mark.notebook("02")
+def test_a_student_notebook_runs_with_no_exercise_done(course):
+    """The learner opens notebook 02 as shipped (every exercise a stub), runs it all, and sees each exercise
+    say "not done yet" with a hint, no error, and the rest of the notebook done with the package's functions."""
+    opened = course.get("02")
+    assert opened.report.ok, opened.report.summary()
+    shown = "\n".join(opened.locator(".jp-OutputArea-output").all_inner_texts())
+    exercises = [exercise.id for exercise in EXERCISES.values() if exercise.notebook.startswith("02")]
+    assert len(exercises) >= 2
+    for exercise_id in exercises:
+        assert f"{exercise_id}: not done yet" in shown, f"{exercise_id}: no 'not done yet' message on the page"
+    assert "correct on all" not in shown  # the student's version ships without the answers
