@@ -2,7 +2,7 @@
 from pathlib import Path
 
 from ..data.documents import check_output_path, drop_reasons, is_kept, write_table
-from ..data.extract import DEFAULT_MAX_HTML_CHARS, extract_text
+from ..data.extract import DEFAULT_MAX_HTML_CHARS, METHODS, extract_text
 from ..data.pipeline import Stage
 from ..data.warc import check_warc_file, read_warc
 from ..errors import InputError
@@ -15,8 +15,9 @@ def configure(parser) -> None:
                           "text and write every record (failed ones marked dropped) to OUTPUT."))
     parser.add_argument("input", metavar="INPUT", help="a .warc / .warc.gz file, or a folder holding such files")
     parser.add_argument("output", metavar="OUTPUT", help="output table: .jsonl or .parquet")
-    parser.add_argument("--method", choices=["resiliparse", "trafilatura", "naive"], default="resiliparse",
-                        help="extractor (default resiliparse; naive keeps all the boilerplate)")
+    parser.add_argument("--method", choices=METHODS, default="resiliparse",
+                        help="extractor (default resiliparse; naive keeps all the boilerplate; span widens "
+                             "resiliparse's main content to the stretch of page it covers)")
     parser.add_argument("--max-html-chars", type=whole(1, 10**9), default=DEFAULT_MAX_HTML_CHARS,
                         help=f"cut pages longer than this before extraction (default {DEFAULT_MAX_HTML_CHARS:,})")
     parser.add_argument("--keep-html", action="store_true", help="keep the html column in OUTPUT")
