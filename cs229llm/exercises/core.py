@@ -98,7 +98,7 @@ def _same(expected, got, tolerance: float) -> bool:
 def _short(value, limit: int = 160) -> str:
     """``repr(value)`` on one line (an array's repr spans several) cut to ``limit`` characters, so a long
     document does not flood the message."""
-    text = " ".join(repr(value).split())
+    text = repr(value).replace("\n", " ")
     return text if len(text) <= limit else text[:limit - 5] + " ...)"
 
 
