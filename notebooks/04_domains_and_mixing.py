@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from cs229llm import config
-from cs229llm.mixing import DOMAINS, PUBLISHED_MIXTURES, REPETITION_LIMIT, Mixture
+from cs229llm.mixing import PUBLISHED_MIXTURES, REPETITION_LIMIT, Mixture
 
 profile = config.get_profile()
 threads = config.set_threads()
@@ -138,10 +138,57 @@ lopsided = max(available.values()) / min(available.values())
 print(f"corpus: {corpus_tokens:,} training tokens over {len(available)} domains (largest / smallest "
       f"domain {lopsided:.2f}); budget {budget:,} tokens")
 
-upweighted = Mixture.from_weights({d: {"code": 3.0, "encyclopedic": 2.0, "science": 2.0,
-                                       "entertainment": 0.3, "shopping": 0.3}.get(d, 1.0) for d in available})
+upweighted_weights = {d: {"code": 3.0, "encyclopedic": 2.0, "science": 2.0,
+                           "entertainment": 0.3, "shopping": 0.3}.get(d, 1.0) for d in available}
+upweighted = Mixture.from_weights(upweighted_weights)
 plan = upweighted.plan(available, budget)
 print(plan)
+
+# %% [markdown]
+# **Exercise 04.1: tokens per domain.** The plan's `tokens` column is made of whole numbers that add up to the
+# budget exactly, which rounding each share on its own does not guarantee (four domains of 0.5 tokens each round
+# to 0 tokens in all, or to 4 with "round half up"). Write `allocate_tokens(weights, budget)`: from weights per domain
+# (any positive scale, zeros allowed) and a whole token budget, the tokens each domain gets, as the package does it
+# (the *largest remainder* rule):
+#
+# 1. proportions p_d = w_d / Σ w, and real shares s_d = p_d × budget;
+# 2. every domain first gets floor(s_d);
+# 3. the tokens still missing, budget − Σ floor(s_d), go one each to the domains with the largest fractional parts
+#    s_d − floor(s_d); on a tie, the domain listed first goes first.
+#
+# Return a dict with every domain of `weights` (a zero weight gets 0), in the same order. Run the cell: the check
+# tries your function on 10 cases, edge cases included (ties, shares of exactly one half, zero weights). Until it
+# passes, the notebook carries on with the package's implementation.
+
+# %%
+import math
+
+from cs229llm.exercises import check
+
+
+def allocate_tokens(weights, budget):
+    """Whole tokens per domain adding up to ``budget``: floors of the shares, spare tokens to the largest remainders."""
+    raise NotImplementedError("your turn: write this part")
+
+
+check("allocate_tokens", allocate_tokens)
+
+# %% [markdown]
+# Your allocation of the upweighted mixture over our corpus, and the epochs it means (tokens ÷ the domain's unique
+# tokens), beside the plan above.
+
+# %%
+from cs229llm.exercises import use
+
+allocate_tokens = use("allocate_tokens", allocate_tokens)
+your_tokens = allocate_tokens(upweighted_weights, budget)
+your_plan = pd.DataFrame({"available": available, "your tokens": your_tokens,
+                          "your epochs": {d: your_tokens[d] / available[d] for d in available},
+                          "plan tokens": dict(zip(plan.table["domain"], plan.table["tokens"]))})
+same_as_plan = bool((your_plan["your tokens"] == your_plan["plan tokens"]).all())
+print(f"your tokens add up to {sum(your_tokens.values()):,} (budget {budget:,}); "
+      f"the same as the plan's in every domain: {same_as_plan}")
+your_plan.round(2)
 
 # %% [markdown]
 # ## 4. Rules that make weights: temperature and UniMax
@@ -156,15 +203,79 @@ print(plan)
 # the same share of the budget but caps each at a number of epochs, handing what small sources
 # cannot use to the large ones; it beat temperature sampling in their multilingual runs.
 
+# %% [markdown]
+# **Exercise 04.2: temperature sampling.** Write `temperature_mixture(sizes, temperature)`: from the tokens each
+# domain holds, n_d, the sampling proportions
+#
+# p_d = n_d^(1/T) / Σ_e n_e^(1/T),
+#
+# returned as a dict over the same domains (an empty domain gets 0). Sizes can be billions and T small, so
+# n^(1/T) can overflow a float: divide every size by the largest first (the ratio, and so p_d, does not change).
+# Run the cell: the check tries your function on 8 cases, edge cases included (an empty domain, one domain, a very
+# small T). Until it passes, the notebook carries on with the package's implementation.
+
 # %%
+from cs229llm.exercises import check
+
+
+def temperature_mixture(sizes, temperature):
+    """Proportions p_d ∝ n_d ** (1 / temperature), normalised to sum to 1."""
+    raise NotImplementedError("your turn: write this part")
+
+
+check("temperature_mixture", temperature_mixture)
+
+# %% [markdown]
+# Your temperatures on The Pile's sources: the largest and the smallest source's share of training as T grows
+# from natural sizes towards uniform (the same share for every source, printed first).
+
+# %%
+from cs229llm.exercises import use
+
+temperature_mixture = use("temperature_mixture", temperature_mixture)
 pile = PUBLISHED_MIXTURES["The Pile"]
 pile_sizes = pile.implied_sizes(training_tokens=1_000_000)
 pile_budget = 1_000_000
+largest_source, smallest_source = max(pile_sizes, key=pile_sizes.get), min(pile_sizes, key=pile_sizes.get)
+by_temperature = pd.DataFrame({f"T={t:g}": temperature_mixture(pile_sizes, t) for t in (1, 2, 3, 5, 10, 100)})
+print(f"uniform would give each of the {len(pile_sizes)} sources {1 / len(pile_sizes):.4f}")
+by_temperature.loc[[largest_source, smallest_source]].round(4)
+
+# %% [markdown]
+# **Exercise 04.3: UniMax.** Write `unimax_mixture(sizes, budget, max_epochs)`: UniMax's proportions for a token
+# `budget`. Visit the domains from the **smallest to the largest**; each gets the uniform share of what is left,
+# (budget still left) / (number of domains still to visit), but never more than `max_epochs × n_d`; subtract what it
+# got from the budget left, so what a small domain cannot use goes to the larger ones. The proportions are the
+# allocations divided by their sum (when every domain hits its cap the budget cannot be spent, and the proportions
+# are those of the caps). Return a dict in the order of `sizes`. Run the cell: the check tries your function on 8
+# cases, edge cases included (no cap binding, every cap binding, an empty domain, domains not listed smallest first).
+# Until it passes, the notebook carries on with the package's implementation.
+
+# %%
+from cs229llm.exercises import check
+
+
+def unimax_mixture(sizes, budget, max_epochs):
+    """UniMax proportions: uniform shares of the budget, each capped at max_epochs passes over its domain."""
+    raise NotImplementedError("your turn: write this part")
+
+
+check("unimax_mixture", unimax_mixture)
+
+# %% [markdown]
+# Now the rules side by side on The Pile's sources, with your temperature sampling and your UniMax (the Pile's own
+# choice and uniform proportions come from the package): the share of training each source gets, and the epochs
+# that means.
+
+# %%
+from cs229llm.exercises import use
+
+unimax_mixture = use("unimax_mixture", unimax_mixture)
 rules = {"The Pile's choice": Mixture.from_epochs({s: e for s, _, e in pile.rows}, pile_sizes),
-         "natural (T=1)": Mixture.temperature(pile_sizes, 1.0),
-         "temperature T=3": Mixture.temperature(pile_sizes, 3.0),
+         "natural (T=1)": Mixture(temperature_mixture(pile_sizes, 1.0)),
+         "temperature T=3": Mixture(temperature_mixture(pile_sizes, 3.0)),
          "uniform": Mixture.from_weights({s: 1.0 for s in pile_sizes}),
-         "UniMax (≤ 4 epochs)": Mixture.unimax(pile_sizes, pile_budget, max_epochs=REPETITION_LIMIT)}
+         "UniMax (≤ 4 epochs)": Mixture(unimax_mixture(pile_sizes, pile_budget, REPETITION_LIMIT))}
 epochs_by_rule = pd.DataFrame({name: m.plan(pile_sizes, pile_budget).epochs for name, m in rules.items()})
 proportions_by_rule = pd.DataFrame({name: m.proportions for name, m in rules.items()})
 order = sorted(pile_sizes, key=pile_sizes.get, reverse=True)
@@ -184,7 +295,7 @@ plt.show()
 epochs_by_rule.loc[order].round(2)
 
 # %%
-# Self-check: UniMax never repeats a source past its cap; uniform proportions do not mean uniform epochs.
+# What the table shows: UniMax never repeats a source past its cap; uniform proportions do not mean uniform epochs.
 assert epochs_by_rule["UniMax (≤ 4 epochs)"].max() <= REPETITION_LIMIT + 1e-3  # + integer rounding
 assert epochs_by_rule["uniform"].max() > 10 * epochs_by_rule["uniform"].min(), \
     "equal proportions repeat small sources far more often than large ones"

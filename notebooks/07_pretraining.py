@@ -47,8 +47,8 @@ print(f"profile: {profile.name} ({profile.description}); device {DEVICE}")
 # here every domain gets the same weight. The held-out split is kept for evaluation: bits per byte per domain.
 
 # %%
-from cs229llm.tokenization.shards import tokens_per_domain
 from cs229llm.experiments.course_data import course_data
+from cs229llm.tokenization.shards import tokens_per_domain
 
 BATCH_SIZE = config.by_profile(ci=8, laptop=16, gpu=32)
 SEQ_LEN = config.by_profile(ci=64, laptop=128, gpu=512)
@@ -123,6 +123,90 @@ print(f"{model.num_parameters():,} parameters; {model.flops_per_token():,.0f} tr
 print(model.num_parameters())
 
 # %% [markdown]
+# ### What one optimizer step does with its gradients
+#
+# A step may be larger than one batch fits in memory: **gradient accumulation** runs `grad_accum_steps` micro-batches
+# forward and backward before the optimizer moves, and the trainer divides each micro-batch's loss by their number,
+# so the gradient the step sees is the *mean* of the micro-batches' gradients, as if one big batch had been used. Then
+# **gradient clipping** protects against a rare huge gradient (a loss spike): when the *global* norm of all gradients
+# together exceeds `grad_clip`, every gradient is scaled down by the same factor, so the direction is kept and only
+# the length is capped.
+#
+# **Exercise 07.1: the gradient of one step.** Write `step_gradients(micro_grads, max_norm)`. `micro_grads[i][j]` is
+# the gradient of parameter j computed on micro-batch i alone (a torch tensor; every micro-batch has the same list of
+# shapes). Return the list of gradients, one per parameter, that the optimizer step uses:
+#
+# 1. g_j = the mean over the micro-batches of micro_grads[i][j];
+# 2. the global norm ‖g‖ = sqrt(Σ_j Σ (entries of g_j)²), one number over all the parameters;
+# 3. when `max_norm > 0` and ‖g‖ > `max_norm`, multiply every g_j by max_norm / (‖g‖ + 1e-6) (PyTorch's
+#    `clip_grad_norm_`); otherwise (`max_norm = 0` disables clipping) leave them as they are.
+#
+# Run the cell: the check tries your function on 9 cases, edge cases included (nothing to clip, clipping off,
+# gradients that cancel out, several parameters). Until it passes, the notebook carries on with the package's way
+# (backward of each loss / grad_accum_steps, then `cs229llm.training.trainer.clip_gradients`).
+
+# %%
+import torch  # noqa: F811 - the exercise cell runs on its own too
+
+from cs229llm.exercises import check
+
+
+def step_gradients(micro_grads, max_norm):
+    """The optimizer step's gradients: the micro-batches' mean, clipped to a global L2 norm of max_norm (0: off)."""
+    raise NotImplementedError("your turn: write this part")
+
+
+check("step_gradients", step_gradients)
+
+# %% [markdown]
+# Your step on the real model: a few micro-batches from the training shards, each micro-batch's gradients computed
+# on its own, combined by your function, and compared with what the trainer's own accumulation and clipping give
+# on the same batches (on a copy of the model, so the run below is untouched). At the run's `grad_clip` a freshly
+# initialised model may not be clipped at all; a quarter of the step's norm shows the clip at work.
+
+# %%
+import copy
+
+from cs229llm.exercises import use
+from cs229llm.tokenization.shards import MixtureSampler
+from cs229llm.training.trainer import clip_gradients
+
+step_gradients = use("step_gradients", step_gradients)
+GRAD_CLIP = 1.0  # the run below clips at this global norm too
+ACCUMULATE = 4
+probe = copy.deepcopy(model)
+probe_sampler = MixtureSampler(data.token_dir / "train", {d: 1.0 for d in data.domains}, BATCH_SIZE, SEQ_LEN, seed=7)
+micro_batches = [probe_sampler.next_batch() for _ in range(ACCUMULATE)]
+micro_grads = []
+for x, y in micro_batches:
+    probe.zero_grad(set_to_none=True)
+    probe(x, y)[1].backward()
+    micro_grads.append([p.grad.clone() for p in probe.parameters()])
+
+
+def trainers_gradients(copy_of_model, max_norm):
+    """The trainer's way: every loss / ACCUMULATE goes backward into the same gradients, then clip_gradients."""
+    copy_of_model.zero_grad(set_to_none=True)
+    for x, y in micro_batches:
+        (copy_of_model(x, y)[1] / ACCUMULATE).backward()
+    clip_gradients(copy_of_model.parameters(), max_norm)
+    return [p.grad.clone() for p in copy_of_model.parameters()]
+
+
+def global_norm(grads):
+    return float(torch.sqrt(sum((g ** 2).sum() for g in grads)))
+
+
+step_norm = global_norm(trainers_gradients(probe, 0.0))
+print(f"{ACCUMULATE} micro-batches of {BATCH_SIZE}x{SEQ_LEN} tokens: the step's global gradient norm is {step_norm:.3f}")
+for max_norm in (GRAD_CLIP, step_norm / 4):  # the run's setting, and one that makes the clip act
+    yours = step_gradients(micro_grads, max_norm)
+    largest_gap = max(float((a - b).abs().max()) for a, b in zip(yours, trainers_gradients(probe, max_norm)))
+    print(f"  max_norm {max_norm:.3f}: your gradients' norm {global_norm(yours):.3f} (scaled by "
+          f"{global_norm(yours) / step_norm:.3f}); largest difference from the trainer's {largest_gap:.1e}")
+del probe
+
+# %% [markdown]
 # ## 3. Train, watching every domain
 #
 # One figure, redrawn in place: the training loss (left) and held-out bits per byte per domain (right; black is all
@@ -140,7 +224,7 @@ peak = peak_flops_for(DEVICE) or measure_matmul_flops(device=DEVICE)
 train_config = TrainConfig(max_steps=STEPS, lr=config.by_profile(ci=3e-3, laptop=2e-3, gpu=6e-4),
                            warmup_steps=max(1, STEPS // 20), schedule="cosine", min_lr_ratio=0.1,
                            eval_every=STEPS // config.by_profile(ci=3, laptop=10), log_every=max(1, STEPS // 24),
-                           checkpoint_every=STEPS // 2, run_dir=str(run_dir), precision="auto",
+                           checkpoint_every=STEPS // 2, run_dir=str(run_dir), precision="auto", grad_clip=GRAD_CLIP,
                            compile=config.by_profile(ci=False, laptop=config.compile_by_default(DEVICE)),
                            peak_flops=peak, seed=0)
 live = LiveTrainingPlot()
@@ -176,6 +260,49 @@ train_events = pd.DataFrame(result.events("train"))
 throughput = train_events["tokens_per_s"].median()
 mfu = train_events["mfu"].median() if "mfu" in train_events else float("nan")
 print(f"median {throughput:,.0f} tokens/s; MFU {100 * mfu:.1f}% of {peak / 1e9:,.0f} GFLOP/s")
+
+# %% [markdown]
+# **Exercise 07.2: MFU from a step's time.** Write `model_flops_utilization(flops_per_token, batch_size, seq_len,
+# grad_accum_steps, world_size, step_seconds, peak_flops)`: the MFU of a data-parallel run in which each of
+# `world_size` devices runs `grad_accum_steps` micro-batches of `batch_size × seq_len` tokens per optimizer step, a
+# step takes `step_seconds`, and one device's peak is `peak_flops` FLOP/s:
+#
+# - tokens per step = grad_accum_steps × batch_size × seq_len × world_size (all devices together);
+# - tokens per second = tokens per step / step_seconds;
+# - MFU = flops_per_token × tokens per second / (peak_flops × world_size).
+#
+# Run the cell: the check tries your function on 6 cases, edge cases included (accumulation, several devices).
+# Until it passes, the notebook carries on with the package's implementation
+# (`cs229llm.training.trainer.model_flops_utilization`).
+
+# %%
+from cs229llm.exercises import check
+
+
+def model_flops_utilization(flops_per_token, batch_size, seq_len, grad_accum_steps, world_size, step_seconds,
+                            peak_flops):
+    """Share of the devices' peak FLOP/s used by the model's training FLOPs."""
+    raise NotImplementedError("your turn: write this part")
+
+
+check("model_flops_utilization", model_flops_utilization)
+
+# %% [markdown]
+# Your MFU for every logged window of the run, from its mean step time (tokens of a step / the window's tokens per
+# second), beside the MFU the trainer logged.
+
+# %%
+from cs229llm.exercises import use
+
+model_flops_utilization = use("model_flops_utilization", model_flops_utilization)
+step_tokens = train_config.grad_accum_steps * BATCH_SIZE * SEQ_LEN
+mfu_check = pd.DataFrame({"step": train_events["step"], "step seconds": step_tokens / train_events["tokens_per_s"]})
+mfu_check["your MFU %"] = [100 * model_flops_utilization(model.flops_per_token(), BATCH_SIZE, SEQ_LEN,
+                                                         train_config.grad_accum_steps, 1, seconds, peak)
+                           for seconds in mfu_check["step seconds"]]
+if "mfu" in train_events:
+    mfu_check["trainer's MFU %"] = 100 * train_events["mfu"]
+mfu_check.round(4)
 
 # %% [markdown]
 # ## 5. Checkpoints: saved, and resumed exactly

@@ -77,6 +77,117 @@ print(f"teaching BPE: {len(teaching.merges)} merges on {used / 1e6:.2f} MB in {t
 first_merges
 
 # %% [markdown]
+# **Exercise 05.1: the pair counts of one training step.** Training works on the *unique* words of the corpus, each
+# as a list of token ids (at the start, its UTF-8 bytes), with how often the word occurs. Write
+# `bpe_pair_counts(words, frequencies)`: a dict from every adjacent pair `(left, right)` of token ids to its count,
+#
+# count(a, b) = Σ over words w of frequency(w) × (number of positions i where w[i] = a and w[i+1] = b).
+#
+# A pair that occurs twice inside a word counts twice; a pair never spans two words (the pre-split keeps merges
+# inside words); `(a, b)` and `(b, a)` are different pairs. Run the cell: the check tries your function on 8 cases,
+# edge cases included (one-token words, no words, repeated pairs). Until it passes, the notebook carries on with the
+# package's implementation (`cs229llm.tokenization.bpe.count_pairs`).
+
+# %%
+from cs229llm.exercises import check
+
+
+def bpe_pair_counts(words, frequencies):
+    """{(left, right): how often the pair occurs in the corpus}, each word's pairs weighted by its frequency."""
+    ### BEGIN SOLUTION
+    counts = {}
+    for ids, frequency in zip(words, frequencies):
+        for pair in zip(ids, ids[1:]):
+            counts[pair] = counts.get(pair, 0) + frequency
+    return counts
+    ### END SOLUTION
+
+
+check("bpe_pair_counts", bpe_pair_counts)
+
+# %% [markdown]
+# Your counts on the same slice of the corpus the teaching BPE trained on: the most frequent pairs, and the count
+# your table gives the pair that training merged first. (Among pairs of equal count, training merges the one that
+# comes first in the library's token order, so on a tie the top of your list may show another pair.)
+
+# %%
+from collections import Counter
+
+import regex
+
+from cs229llm.exercises import use
+from cs229llm.tokenization.bpe import GPT2_SPLIT_PATTERN
+
+bpe_pair_counts = use("bpe_pair_counts", bpe_pair_counts)
+word_counts = Counter(word for text in sample_texts for word in regex.findall(GPT2_SPLIT_PATTERN, text))
+words = [list(word.encode("utf-8")) for word in word_counts]
+frequencies = list(word_counts.values())
+your_counts = bpe_pair_counts(words, frequencies)
+first_step = teaching.history[0]
+
+
+def spelled(pair):
+    return repr(bytes(pair).decode("utf-8", "replace"))
+
+
+print(f"{len(words):,} unique words, {len(your_counts):,} distinct pairs; the most frequent:")
+for pair, count in sorted(your_counts.items(), key=lambda item: -item[1])[:5]:
+    print(f"  {spelled(pair):>8} {count:,}")
+print(f"training merged {spelled(first_step.pair)} first, counted {first_step.count:,} times; "
+      f"your table: {your_counts.get(first_step.pair, 0):,}")
+
+# %% [markdown]
+# **Exercise 05.2: apply a merge.** Once the pair is chosen, every word that contains it is rewritten with the new
+# token. Write `bpe_merge_pair(ids, pair, new_id)`: the list `ids` with every occurrence of `pair` replaced by
+# `new_id`, scanning **left to right** and never reusing a token that was just merged (so `[1, 1, 1]` with the pair
+# `(1, 1)` becomes `[new_id, 1]`, and `[1, 1, 1, 1]` becomes `[new_id, new_id]`). Return a new list; an empty or
+# one-token list comes back unchanged. Run the cell: the check tries your function on 9 cases, edge cases included.
+# Until it passes, the notebook carries on with the package's implementation.
+
+# %%
+from cs229llm.exercises import check
+
+
+def bpe_merge_pair(ids, pair, new_id):
+    """``ids`` with each non-overlapping occurrence of ``pair`` (left to right) replaced by ``new_id``."""
+    ### BEGIN SOLUTION
+    merged, index = [], 0
+    while index < len(ids):
+        if index + 1 < len(ids) and (ids[index], ids[index + 1]) == tuple(pair):
+            merged.append(new_id)
+            index += 2
+        else:
+            merged.append(ids[index])
+            index += 1
+    return merged
+    ### END SOLUTION
+
+
+check("bpe_merge_pair", bpe_merge_pair)
+
+# %% [markdown]
+# With both functions you can take a training step yourself: merge the first pair into every word, count the pairs
+# again, and compare the count of the pair training merged second with what training recorded. (The new token's id
+# is the first one after the 256 byte ids.)
+
+# %%
+from cs229llm.exercises import use
+
+bpe_merge_pair = use("bpe_merge_pair", bpe_merge_pair)
+words_after = [bpe_merge_pair(ids, first_step.pair, first_step.new_id) for ids in words]
+counts_after = bpe_pair_counts(words_after, frequencies)
+second_step = teaching.history[1]
+example_word = max((w for w in word_counts if bytes(first_step.pair) in w.encode("utf-8")), key=word_counts.get)
+example_ids = list(example_word.encode("utf-8"))
+print(f"{example_word!r} (seen {word_counts[example_word]:,} times): {example_ids} -> "
+      f"{bpe_merge_pair(example_ids, first_step.pair, first_step.new_id)}")
+print(f"tokens in the corpus: {sum(f * len(w) for w, f in zip(words, frequencies)):,} -> "
+      f"{sum(f * len(w) for w, f in zip(words_after, frequencies)):,} after one merge")
+second_spelled = repr(b"".join(second_step.pair_bytes).decode("utf-8", "replace"))
+print(f"second merge: {second_spelled} (ids {second_step.pair}), counted {second_step.count:,} by training; "
+      f"your count after your merge: {counts_after.get(second_step.pair, 0):,}")
+
+# %% [markdown]
 # The first merges glue the most common byte pairs: a space before a frequent letter, common
 # letter pairs, runs of spaces (indentation in code). Later merges build whole frequent words.
 # Move the slider to replay training: the sentence below is cut with only the first *k* merges
@@ -146,8 +257,7 @@ print(f"both round-trip exactly; compression differs by {agreement:.2%}; "
       f"the library trained {teaching_seconds / library_seconds:.1f}x faster")
 
 # %% [markdown]
-# **Self-check.** A common mistake is to think a tokenizer with a bigger vocabulary loses
-# information. It does not: byte-level BPE is lossless at every vocabulary size (the assert above).
+# **A common misreading.** A tokenizer with a bigger vocabulary does not lose information: byte-level BPE is lossless at every vocabulary size (the assert above).
 # What changes is *how many* tokens a text costs.
 
 # %% [markdown]
@@ -172,6 +282,46 @@ axis.tick_params(axis="x", rotation=30)
 fig.tight_layout()
 plt.show()
 per_domain.round(3)
+
+# %% [markdown]
+# **Exercise 05.3: bytes per token.** Every number in that table is one ratio. Write
+# `compression_bytes_per_token(texts, encoded)`, where `encoded[i]` is the list of token ids of `texts[i]`: the
+# total number of UTF-8 bytes of all the texts divided by the total number of tokens,
+#
+# bytes per token = Σ_i len(texts[i] in UTF-8) / Σ_i len(encoded[i]).
+#
+# Bytes, not characters (`"é"` is two bytes, an emoji four), and a ratio of totals, not the mean of each text's
+# ratio (a long document weighs more than a short one; an empty text adds nothing). Run the cell: the check tries
+# your function on 7 cases, edge cases included. Until it passes, the notebook carries on with the package's
+# implementation (`cs229llm.tokenization.train.bytes_per_token`).
+
+# %%
+from cs229llm.exercises import check
+
+
+def compression_bytes_per_token(texts, encoded):
+    """Total UTF-8 bytes of ``texts`` over their total number of tokens."""
+    ### BEGIN SOLUTION
+    total_bytes = sum(len(text.encode("utf-8")) for text in texts)
+    total_tokens = sum(len(ids) for ids in encoded)
+    return total_bytes / total_tokens
+    ### END SOLUTION
+
+
+check("compression_bytes_per_token", compression_bytes_per_token)
+
+# %% [markdown]
+# Your ratio, domain by domain, from the course tokenizer's encodings of the training documents, beside the table's.
+
+# %%
+from cs229llm.exercises import use
+
+compression_bytes_per_token = use("compression_bytes_per_token", compression_bytes_per_token)
+yours = {}
+for domain, group in train_docs.groupby("domain"):
+    texts = [text for text in group["text"] if text]
+    yours[domain] = compression_bytes_per_token(texts, course_tokenizer.encode_batch(texts))
+per_domain.assign(yours=per_domain["domain"].map(yours))[["domain", "bytes_per_token", "yours"]].round(3)
 
 # %% [markdown]
 # ## 4. Vocabulary size: a trade-off

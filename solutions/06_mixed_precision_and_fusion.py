@@ -58,7 +58,8 @@ formats
 print(formats[["format", "bits", "mantissa_bits"]].to_string(index=False))
 
 # %% [markdown]
-# **Self-check.** 1 + 2⁻⁸ is exactly representable in fp32 and fp16, but not in bf16, whose gap above 1.0 is 2⁻⁷.
+# **Read off the table, checked with torch.** 1 + 2⁻⁸ is exactly representable in fp32 and fp16, but not in bf16,
+# whose gap above 1.0 is 2⁻⁷; and fp16 overflows where bf16, with fp32's exponent, does not.
 
 # %%
 one_plus = 1.0 + 2.0**-8
@@ -68,14 +69,72 @@ assert torch.tensor(70000.0, dtype=torch.float16).isinf(), "fp16 overflows above
 assert torch.tensor(70000.0, dtype=torch.bfloat16).isfinite()
 
 # %% [markdown]
+# **Exercise 06.1: which updates a 16-bit weight swallows.** An optimizer step computes `weight + update`; when the
+# weight is *stored* in a 16-bit format, the sum is rounded to that format, and an update smaller than about half the
+# gap between neighbouring numbers rounds away: the stored weight does not move. Write
+# `swallowed_fraction(weights, update, dtype)`, for two float tensors of the same shape and a torch dtype:
+#
+# 1. `stored` = the weights rounded to `dtype` (`weights.to(dtype)`: the weight as the format holds it);
+# 2. `after` = `stored` and `update`, both in fp32, added, and the sum rounded to `dtype` again;
+# 3. an update is lost where `after == stored`; return, as a Python float, the fraction of the **nonzero** updates
+#    that are lost (0.0 when every update is zero: nothing was there to lose).
+#
+# Run the cell: the check tries your function on 11 cases, edge cases included (an update of exactly half the gap,
+# zero updates, a weight the format cannot hold exactly). Until it passes, the notebook carries on with the package's
+# implementation.
+
+# %%
+import torch
+
+from cs229llm.exercises import check
+
+
+def swallowed_fraction(weights, update, dtype):
+    """Fraction of the nonzero updates lost when ``weights + update`` is stored in ``dtype``."""
+    ### BEGIN SOLUTION
+    stored = weights.to(dtype)
+    after = (stored.float() + update.float()).to(dtype)
+    nonzero = update != 0
+    if not bool(nonzero.any()):
+        return 0.0
+    return float(((after == stored) & nonzero).sum()) / float(nonzero.sum())
+    ### END SOLUTION
+
+
+check("swallowed_fraction", swallowed_fraction)
+
+# %% [markdown]
+# Your function on a real model: the weights of the tiny GPT that section 2 trains (same size, same seed), freshly
+# initialised, each moved by the learning rate section 2 uses. That is about what AdamW's first step does: it moves
+# every weight by close to ± the learning rate. How many of those updates would weights stored in each format keep,
+# and which weights lose them?
+
+# %%
+from cs229llm.exercises import use
+from cs229llm.model import GPT, GPTConfig
+from cs229llm.training.precision import DTYPES
+
+swallowed_fraction = use("swallowed_fraction", swallowed_fraction)
+FIRST_UPDATE = 1e-3  # the learning rate section 2 trains with (MASTER_LR)
+torch.manual_seed(0)
+tiny_gpt = GPT(GPTConfig(vocab_size=256, block_size=32, n_layer=1, n_head=2, n_embd=32))
+fresh_weights = torch.cat([p.detach().flatten() for p in tiny_gpt.parameters()])
+first_update = torch.full_like(fresh_weights, FIRST_UPDATE)
+lost_per_format = {name: swallowed_fraction(fresh_weights, first_update, dtype) for name, dtype in DTYPES.items()}
+print(f"{fresh_weights.numel():,} weights, each moved by {FIRST_UPDATE:g}; share of the updates lost: "
+      + ", ".join(f"{name} {100 * lost:.1f}%" for name, lost in lost_per_format.items()))
+large = fresh_weights.abs() >= 0.5  # at initialisation: the normalisation gains, which start at 1
+print(f"among the {int(large.sum()):,} weights of size >= 0.5, bf16 loses "
+      f"{100 * swallowed_fraction(fresh_weights[large], first_update[large], torch.bfloat16):.0f}% of the updates")
+
+# %% [markdown]
 # **Explore: does an update survive?** Pick a weight and an update; the readout says in which formats
-# `weight + update` differs from `weight`. An update smaller than half the gap between neighbouring numbers rounds away.
+# `weight + update` differs from `weight` (with your `swallowed_fraction` once it passes).
 
 # %%
 import ipywidgets as widgets
 from IPython.display import display
 
-from cs229llm.training.precision import DTYPES, swallowed_fraction
 from cs229llm.viz.panel import safe_callback
 
 weight_slider = widgets.FloatLogSlider(value=1.0, base=10, min=-3, max=2, step=0.25, description="weight",
@@ -165,17 +224,53 @@ assert swallowed_bf16 > 0.02, "bf16 storage should lose a visible share of the u
 # Mixed precision with a master copy does **not** save parameter memory compared with fp32: its gains are speed and
 # activation memory. Only dropping the master copy (pure bf16) halves it, at the cost shown above.
 
-# %%
-from cs229llm.training.precision import memory_per_parameter
+# %% [markdown]
+# **Exercise 06.2: bytes per parameter.** Write `bytes_per_parameter(weights, gradients, moments, master)`: the
+# bytes one parameter costs in training when the weights, the gradients and AdamW's moments are kept in the formats
+# named (`"fp32"`, `"bf16"` or `"fp16"`), and `master` names the format of a master copy of the weights (or is
+# `None`: no master copy). A format's bytes are its bits / 8; AdamW keeps **two** moments per parameter (the running
+# mean m and the running mean square v). Return a dict
+# `{"weights": ..., "gradients": ..., "adam_moments": ..., "master_copy": ..., "total": ...}` of whole bytes, where
+# `total` is the sum of the other four. Run the cell: the check tries your function on 7 cases, edge cases included.
+# Until it passes, the notebook carries on with the package's implementation.
 
-memory = memory_per_parameter()
+# %%
+from cs229llm.exercises import check
+
+
+def bytes_per_parameter(weights, gradients, moments, master):
+    """Training bytes per parameter: weights, gradients, Adam's two moments, a master copy, and their total."""
+    ### BEGIN SOLUTION
+    size = {"fp32": 4, "bf16": 2, "fp16": 2, None: 0}
+    parts = {"weights": size[weights], "gradients": size[gradients], "adam_moments": 2 * size[moments],
+             "master_copy": size[master]}
+    return {**parts, "total": sum(parts.values())}
+    ### END SOLUTION
+
+
+check("bytes_per_parameter", bytes_per_parameter)
+
+# %% [markdown]
+# Your function on the course's precision policies (their formats are `MEMORY_POLICIES`), scaled to a 124M-parameter
+# model (GPT-2 small) and an 8B one.
+
+# %%
+from cs229llm.exercises import use
+from cs229llm.training.precision import MEMORY_POLICIES, memory_per_parameter
+
+bytes_per_parameter = use("bytes_per_parameter", bytes_per_parameter)
+memory = pd.DataFrame([{"policy": policy, **bytes_per_parameter(*formats)}
+                       for policy, formats in MEMORY_POLICIES.items()])
 for billions in (0.124, 8):
     memory[f"GB for {billions}B params"] = memory["total"] * billions
+same_as_package = memory["total"].tolist() == memory_per_parameter()["total"].tolist()
+print(f"totals the same as the package's table: {same_as_package}")
 memory
 
 # %%
-assert memory.set_index("policy").loc["bf16 weights + fp32 master", "total"] == 16, \
-    "2 (bf16 weights) + 2 (grads) + 4 (fp32 master) + 8 (Adam m and v in fp32)"
+by_policy = memory.set_index("policy")["total"]
+print(f"fp32: {by_policy['fp32']} bytes; bf16 weights + fp32 master: {by_policy['bf16 weights + fp32 master']}; "
+      f"pure bf16: {by_policy['pure bf16 (no master copy)']}")
 
 # %% [markdown]
 # ## 4. Operator fusion: eager vs `torch.compile`
@@ -239,10 +334,57 @@ if chain["speedup"] is not None:
 # and the copy). Operations left of the ridge point are memory-bound: fusion moves them *up* by cutting the bytes
 # actually moved, while the minimum bytes (and so their x position) stay the same.
 
+# %% [markdown]
+# **Exercise 06.3: where an operation sits on the roofline.** Write `roofline_point(flops, bytes_moved, peak_flops,
+# bandwidth)`, for an operation doing `flops` floating-point operations while moving `bytes_moved` bytes, on a machine
+# with `peak_flops` FLOP/s and `bandwidth` bytes/s. Return the tuple `(intensity, attainable, memory_bound)`:
+#
+# - arithmetic intensity = flops / bytes_moved (FLOP per byte);
+# - attainable FLOP/s = min(peak_flops, intensity × bandwidth);
+# - `memory_bound` is `True` when the intensity is below the ridge point peak_flops / bandwidth (exactly at the ridge
+#   it is not).
+#
+# Run the cell: the check tries your function on 7 cases, edge cases included (exactly at the ridge, no FLOPs at
+# all). Until it passes, the notebook carries on with the package's implementation
+# (`cs229llm.systems.roofline.attainable_flops` and `ridge_point`).
+
+# %%
+from cs229llm.exercises import check
+
+
+def roofline_point(flops, bytes_moved, peak_flops, bandwidth):
+    """(FLOPs per byte, the roof's FLOP/s at that intensity, whether the operation is memory-bound)."""
+    ### BEGIN SOLUTION
+    intensity = flops / bytes_moved
+    attainable = min(peak_flops, intensity * bandwidth)
+    return intensity, attainable, intensity < peak_flops / bandwidth
+    ### END SOLUTION
+
+
+check("roofline_point", roofline_point)
+
+# %% [markdown]
+# Your roofline for the operations measured above, on this machine's measured ceilings: how far below its roof each
+# one ran in eager mode, and compiled.
+
+# %%
+from cs229llm.exercises import use
+
+roofline_point = use("roofline_point", roofline_point)
+peak = fusion["machine"]["matmul_flops"]
+placed = []
+for result in fusion["results"]:
+    intensity, roof, memory_bound = roofline_point(result["flops"], result["bytes"], peak, copy_gbps * 1e9)
+    placed.append({"name": result["name"], "FLOP/byte": intensity, "roof GFLOP/s": roof / 1e9,
+                   "memory-bound": memory_bound,
+                   "eager % of roof": 100 * result["flops"] / result["eager_s"] / roof,
+                   "compiled % of roof": (100 * result["flops"] / result["compiled_s"] / roof
+                                          if result["compiled_s"] else None)})
+pd.DataFrame(placed).round(2)
+
 # %%
 from cs229llm.systems.roofline import draw_roofline, ridge_point
 
-peak = fusion["machine"]["matmul_flops"]
 points = []
 for index, result in enumerate(fusion["results"]):
     color = f"C{index}"
@@ -269,8 +411,8 @@ plt.show()
 # Compiling the whole model costs the longest cold compile, so the `ci` profile skips it.
 
 # %%
-from cs229llm.model import GPTConfig
 from cs229llm.experiments.step_bench import training_step_benchmark
+from cs229llm.model import GPTConfig
 
 step_config = GPTConfig(vocab_size=512, block_size=config.by_profile(ci=64, laptop=128), n_layer=2, n_head=2,
                         n_embd=config.by_profile(ci=64, laptop=128))
@@ -322,15 +464,17 @@ print(f"matmuls take {100 * share['matmul_share']:.0f}% of the step: compile alo
       f"{share['compile_only_bound']:.2f}x here")
 
 # %% [markdown]
-# **Self-check.** What is the most tokens per second this step could reach if compile made everything except the
-# matmuls free? A step processes `8 × block_size` tokens; store your answer in `my_ceiling_tok_s`.
+# **The bound in tokens per second.** If compile made everything except the matmuls free, a step would take only its
+# matmul time. A step processes `8 × block_size` tokens, so the ceiling is those tokens divided by the matmul seconds
+# per step, and its ratio to the profiled rate is the bound above.
 
 # %%
 tokens_per_step = 8 * step_config.block_size
-my_ceiling_tok_s = tokens_per_step / share["matmul_s"]  # your answer: tokens per step / matmul seconds per step
+ceiling_tok_s = tokens_per_step / share["matmul_s"]  # only the matmul time is left
 profiled_tok_s = tokens_per_step / share["step_s"]
-assert abs(my_ceiling_tok_s / profiled_tok_s - share["compile_only_bound"]) < 1e-6, \
-    "only the matmul time remains: divide the tokens of a step by the matmul seconds, not the whole step"
+print(f"{tokens_per_step} tokens per step: profiled {profiled_tok_s:,.0f} tok/s, ceiling {ceiling_tok_s:,.0f} tok/s "
+      f"({ceiling_tok_s / profiled_tok_s:.2f}x)")
+assert abs(ceiling_tok_s / profiled_tok_s - share["compile_only_bound"]) < 1e-6
 assert share["compile_only_bound"] >= 1.0, "a bound below 1 would mean the matmuls took more than the whole step"
 
 # %% [markdown]

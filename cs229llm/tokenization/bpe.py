@@ -83,6 +83,25 @@ def _pairs(ids: Sequence[int]) -> Iterable[Pair]:
     return zip(ids, ids[1:])
 
 
+def count_pairs(words: Sequence[Sequence[int]], frequencies: Sequence[int]) -> Counter[Pair]:
+    """How often each adjacent pair of tokens occurs: every word's pairs, each counted ``frequency`` times.
+
+    One BPE training step starts from these counts (and merges the most frequent pair). A pair that
+    appears twice in a word (``(a, a)`` in ``a a a``) counts twice; a word of one token has no pair.
+
+    Args:
+        words: the unique words, each as its token ids.
+        frequencies: how often each word occurs in the corpus (same order).
+    """
+    if len(words) != len(frequencies):
+        raise InputError(f"{len(words)} words but {len(frequencies)} frequencies: give one frequency per word")
+    counts: Counter[Pair] = Counter()
+    for ids, frequency in zip(words, frequencies):
+        for pair in _pairs(ids):
+            counts[pair] += frequency
+    return counts
+
+
 class TeachingBPE:
     """Byte-level BPE: ids 0-255 are bytes, then one id per merge, then the special tokens.
 
@@ -184,11 +203,10 @@ class TeachingBPE:
         frequencies = list(word_counts.values())
 
         # 2. pair counts weighted by word frequency, and which words hold each pair
-        pair_counts: Counter[Pair] = Counter()
+        pair_counts = count_pairs(words, frequencies)
         words_with_pair: dict[Pair, set[int]] = {}
-        for index, (ids, frequency) in enumerate(zip(words, frequencies)):
+        for index, ids in enumerate(words):
             for pair in _pairs(ids):
-                pair_counts[pair] += frequency
                 words_with_pair.setdefault(pair, set()).add(index)
         # min-heap of (-count, tie-break order, pair): highest count first; stale entries are skipped
         heap = [entry(count, pair) for pair, count in pair_counts.items()]

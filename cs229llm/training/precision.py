@@ -106,24 +106,53 @@ def swallowed_fraction(weights: torch.Tensor, update: torch.Tensor, dtype=torch.
 # ---------------------------------------------------------------- memory per parameter
 
 
+MEMORY_POLICIES: dict[str, tuple[str, str, str, str | None]] = {
+    "fp32": ("fp32", "fp32", "fp32", None),
+    "bf16 autocast (fp32 weights)": ("fp32", "fp32", "fp32", None),
+    "bf16 weights + fp32 master": ("bf16", "bf16", "fp32", "fp32"),
+    "fp16 + fp32 master + loss scaling": ("fp16", "fp16", "fp32", "fp32"),
+    "pure bf16 (no master copy)": ("bf16", "bf16", "bf16", None),
+}
+"""Each precision policy's formats: (weights, gradients, Adam moments, master copy or None)."""
+
+
+def bytes_per_parameter(weights: str, gradients: str, moments: str, master: str | None = None) -> dict[str, int]:
+    """Training bytes per parameter when weights, gradients, Adam's two moments and a master copy use these formats.
+
+    Args:
+        weights, gradients, moments: ``"fp32"``, ``"bf16"`` or ``"fp16"``; AdamW keeps *two* moments
+            (m and v) per parameter, both in ``moments``.
+        master: the format of a master copy of the weights, or None for none.
+
+    Returns:
+        ``{"weights", "gradients", "adam_moments", "master_copy", "total"}`` in bytes.
+
+    Raises:
+        InputError: an unknown format name.
+    """
+    def size(name: str | None) -> int:
+        if name is None:
+            return 0
+        if name not in DTYPES:
+            raise InputError(f"unknown format {name!r}: choose one of {', '.join(DTYPES)}")
+        return torch.finfo(DTYPES[name]).bits // 8
+
+    parts = {"weights": size(weights), "gradients": size(gradients), "adam_moments": 2 * size(moments),
+             "master_copy": size(master)}
+    return {**parts, "total": sum(parts.values())}
+
+
 def memory_per_parameter():
     """Bytes per parameter for weights, gradients, Adam moments and a master copy, per policy.
 
+    Each row is :func:`bytes_per_parameter` of a policy's formats (:data:`MEMORY_POLICIES`).
     Activations are not included (they scale with batch x sequence, not with parameters).
 
     Returns:
         DataFrame with columns ``policy, weights, gradients, adam_moments, master_copy, total``.
     """
-    rows = [
-        ("fp32", 4, 4, 8, 0),
-        ("bf16 autocast (fp32 weights)", 4, 4, 8, 0),
-        ("bf16 weights + fp32 master", 2, 2, 8, 4),
-        ("fp16 + fp32 master + loss scaling", 2, 2, 8, 4),
-        ("pure bf16 (no master copy)", 2, 2, 4, 0),
-    ]
-    frame = pd.DataFrame(rows, columns=["policy", "weights", "gradients", "adam_moments", "master_copy"])
-    frame["total"] = frame[["weights", "gradients", "adam_moments", "master_copy"]].sum(axis=1)
-    return frame
+    rows = [{"policy": policy, **bytes_per_parameter(*formats)} for policy, formats in MEMORY_POLICIES.items()]
+    return pd.DataFrame(rows, columns=["policy", "weights", "gradients", "adam_moments", "master_copy", "total"])
 
 
 # ---------------------------------------------------------------- the master-weights experiment

@@ -217,6 +217,34 @@ def peak_flops_for(device: str) -> float | None:
     return peak_flops_lookup(torch.cuda.get_device_name(torch.device(device)))[0]
 
 
+def clip_gradients(parameters, max_norm: float):
+    """Scale all gradients by one factor so that their *global* L2 norm is at most ``max_norm``; 0 disables.
+
+    The global norm is sqrt(sum of every gradient entry squared), over all parameters together. When it
+    exceeds ``max_norm`` every gradient is multiplied by ``max_norm / (norm + 1e-6)`` (PyTorch's
+    ``clip_grad_norm_``, which the trainer calls after the last micro-batch); otherwise nothing changes.
+
+    Returns:
+        the global norm before clipping (a tensor), or None when ``max_norm`` is 0.
+    """
+    if max_norm <= 0:
+        return None
+    return torch.nn.utils.clip_grad_norm_(parameters, max_norm)
+
+
+def model_flops_utilization(flops_per_token: float, tokens_per_second: float, peak_flops: float,
+                            world_size: int = 1) -> float:
+    """MFU: the share of the devices' peak FLOP/s that the model's training FLOPs use.
+
+    Args:
+        flops_per_token: training FLOPs per token (``GPT.flops_per_token``: 6N + 12 L H Q T).
+        tokens_per_second: training tokens per second, all processes together.
+        peak_flops: one device's peak FLOP/s.
+        world_size: how many devices share the work.
+    """
+    return flops_per_token * tokens_per_second / (peak_flops * world_size)
+
+
 def make_optimizer(model: torch.nn.Module, config: TrainConfig, device: str) -> torch.optim.AdamW:
     """AdamW with weight decay on matrices only; the fused kernel on CUDA."""
     decay = [p for p in model.parameters() if p.requires_grad and p.dim() >= 2]
@@ -556,7 +584,7 @@ def _train(model, sampler, config: TrainConfig, callbacks: list, eval_fn, overri
                 f"the last good checkpoint is in {checkpoint_dir}")
         if config.grad_clip > 0:
             scaler.unscale_(optimizer)
-            torch.nn.utils.clip_grad_norm_(raw_model.parameters(), config.grad_clip)
+            clip_gradients(raw_model.parameters(), config.grad_clip)
         scaler.step(optimizer)
         scaler.update()
         optimizer.zero_grad(set_to_none=True)
@@ -577,7 +605,7 @@ def _train(model, sampler, config: TrainConfig, callbacks: list, eval_fn, overri
             event = {"kind": "train", "step": done, "loss": sum(window_losses) / len(window_losses),
                      "lr": lr, "tokens_per_s": tokens_per_second, "tokens_seen": done * tokens}
             if flops_per_token and peak:
-                event["mfu"] = flops_per_token * tokens_per_second / (peak * dist.world_size)
+                event["mfu"] = model_flops_utilization(flops_per_token, tokens_per_second, peak, dist.world_size)
             emit(event)
             window_tokens, window_time, window_losses = 0, 0.0, []
         if config.eval_every and done % config.eval_every == 0 and done != config.max_steps:
