@@ -192,7 +192,7 @@ print("first shingles of the original:", word_shingles(pair[0], 5)[:3])
 # notebook carries on with the package's implementation.
 
 # %%
-import numpy as np
+import numpy as np  # noqa: F811 - the exercise cell runs on its own too
 
 from cs229llm.data.minhash import fmix32, permutations
 from cs229llm.exercises import check

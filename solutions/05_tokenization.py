@@ -380,7 +380,8 @@ shard_table
 
 # %%
 # NBVAL_CHECK_OUTPUT
-print(f"vocabulary {manifest['vocab_size']}, {manifest['dtype']}, end-of-text id {manifest['eot_id']}, "
+# (the vocabulary size depends on the profile, so this cell, which is compared in the tests, leaves it out)
+print(f"{manifest['dtype']} token ids, end-of-text id {manifest['eot_id']}, "
       f"domains: {', '.join(sorted(manifest['domains']))}")
 print("documents per domain:", {d: v["documents"] for d, v in sorted(manifest["domains"].items())})
 

@@ -113,8 +113,9 @@ def test_a_stale_student_source_is_reported(tmp_path):
 
 
 def test_comparison_is_strict_about_kinds_and_shapes():
-    from cs229llm.exercises.core import _same
     import numpy as np
+
+    from cs229llm.exercises.core import _same
     assert _same([1, 2], (1, 2), 0) and not _same([1, 2], [1, 2, 3], 0)
     assert not _same(True, 1, 0) and not _same({"a": 1}, {"a": 1, "b": 2}, 0)
     assert _same(np.array([0.5, 0.5]), np.array([0.5, 0.5 + 1e-12]), 1e-9)

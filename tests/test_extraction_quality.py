@@ -3,8 +3,13 @@ import pandas as pd
 import pytest
 
 from cs229llm.data.extract import html_to_text, resiliparse_text, span_text
-from cs229llm.experiments.extraction_quality import (bag_of_words_f1, extraction_scores, lab_main_text, lab_pages,
-                                                     langid_accuracy)
+from cs229llm.experiments.extraction_quality import (
+    bag_of_words_f1,
+    extraction_scores,
+    lab_main_text,
+    lab_pages,
+    langid_accuracy,
+)
 
 ITEMS = ["Unpack the archive into your home folder", "Run the installer as an ordinary user",
          "Restart the session to load the new settings"]
